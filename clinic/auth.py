@@ -1,0 +1,195 @@
+"""Passwords, sessions and the access rule every route declares."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import argon2
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from clinic.domain.roles import Capability
+from clinic.extensions import db, login_manager
+from clinic.models import User, utc_now
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ACCESS_ATTR = "_clinic_access"
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN = "last_seen"
+
+
+def password_hasher() -> argon2.PasswordHasher:
+    """Return the argon2id hasher for the configured cost profile."""
+    profile = getattr(argon2.profiles, current_app.config["PASSWORD_HASH_PROFILE"])
+    return argon2.PasswordHasher.from_parameters(profile)
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return password_hasher().hash(password)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Check a password; an unknown user costs the same time as a wrong password."""
+    hasher = password_hasher()
+    stored = user.password_hash if user is not None else _dummy_hash()
+    try:
+        hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if user is None:
+        return False
+    if hasher.check_needs_rehash(stored):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+def _dummy_hash() -> str:
+    cached: str | None = current_app.extensions.get("clinic_dummy_hash")
+    if cached is None:
+        cached = hash_password("not a password of anyone")
+        current_app.extensions["clinic_dummy_hash"] = cached
+    return cached
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> User | None:
+    public_id, _, epoch = session_id.partition(":")
+    user = db.session.scalars(select(User).where(User.uuid == _parse_uuid(public_id))).first()
+    if user is None or not user.is_active or str(user.auth_epoch) != epoch:
+        return None
+    return user
+
+
+def _parse_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def access(rule: Capability | str) -> Callable[[F], F]:
+    """Declare who may call a view: PUBLIC, SIGNED_IN, or users with a capability."""
+
+    def mark(view: F) -> F:
+        setattr(view, ACCESS_ATTR, rule)
+        return view
+
+    return mark
+
+
+def public(view: F) -> F:
+    """Let anyone call the view, signed in or not."""
+    return access(PUBLIC)(view)
+
+
+def start_session(user: User) -> None:
+    """Begin a fresh session for a user who just proved who they are."""
+    session.clear()
+    session.permanent = True
+    login_user(user)
+    now = utc_now().timestamp()
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN] = now
+
+
+def end_session() -> None:
+    """Sign the current user out and forget everything the session held."""
+    logout_user()
+    session.clear()
+
+
+def enforce_access() -> Response | None:
+    """Check the current request against its view's declared rule; default is deny."""
+    if request.endpoint is None:
+        return None  # 404 and 405 are answered by Flask itself
+    if request.endpoint == "static":
+        return None
+    view = current_app.view_functions[request.endpoint]
+    rule = getattr(view, ACCESS_ATTR, None)
+    if rule is None:
+        # A view that forgot to declare its rule is a bug; refuse rather than expose it.
+        current_app.logger.error("view %s declares no access rule", request.endpoint)
+        abort(403)
+    if rule == PUBLIC:
+        return None
+    expired = _session_expired()
+    if not current_user.is_authenticated or expired:
+        end_session()
+        if not setup_done():
+            return redirect(url_for("setup.first_admin"))
+        if expired:
+            flash("Your session expired. Please sign in again.", "warning")
+        return redirect(url_for("auth.login", next=_safe_next()))
+    session[LAST_SEEN] = utc_now().timestamp()
+    if rule != SIGNED_IN and not current_user.can(Capability(rule)):
+        abort(403)
+    return None
+
+
+def _session_expired() -> bool:
+    if not current_user.is_authenticated:
+        return False
+    now = utc_now()
+    config = current_app.config
+    signed_in = _from_timestamp(session.get(SIGNED_IN_AT))
+    last_seen = _from_timestamp(session.get(LAST_SEEN))
+    if signed_in is None or last_seen is None:
+        return True
+    idle = timedelta(minutes=int(config["IDLE_TIMEOUT_MINUTES"]))
+    absolute = timedelta(hours=int(config["MAX_SESSION_HOURS"]))
+    return now - last_seen > idle or now - signed_in > absolute
+
+
+def _from_timestamp(value: object) -> datetime | None:
+    if not isinstance(value, int | float):
+        return None
+    return datetime.fromtimestamp(value, tz=utc_now().tzinfo)
+
+
+def _safe_next() -> str | None:
+    if request.method != "GET":
+        return None
+    return request.full_path.rstrip("?")
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """Say whether a ?next= target stays on this site."""
+    return bool(target) and target.startswith("/") and not target.startswith(("//", "/\\"))
+
+
+def setup_done() -> bool:
+    """Say whether the first administrator exists; once true it stays true (users are kept)."""
+    if current_app.extensions.get("clinic_setup_done"):
+        return True
+    done = db.session.scalar(select(User.id).limit(1)) is not None
+    if done:
+        current_app.extensions["clinic_setup_done"] = True
+    return done
+
+
+def same_token(given: str, expected: str) -> bool:
+    """Compare secrets in constant time."""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def init_auth(app: Flask) -> None:
+    """Wire the login manager and the access check into the app."""
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    app.before_request(enforce_access)
+
+    @app.context_processor
+    def _inject_capabilities() -> dict[str, Any]:
+        return {"Capability": Capability}

@@ -1,0 +1,83 @@
+"""The `clinic` command: Flask's CLI, `clinic db ...` migrations, and the clinic's own commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from clinic.domain.errors import DomainError
+from clinic.domain.roles import Role
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: _create_app())
+def main() -> None:
+    """Manage the Tender Point Clinic service."""
+
+
+def _create_app() -> Flask:
+    from clinic import create_app
+
+    return create_app()
+
+
+@click.command("setup-token")
+def setup_token_command() -> None:
+    """Print the token the setup page asks for, while no user exists yet."""
+    from clinic.auth import setup_done
+    from clinic.services.setup import setup_token
+
+    if setup_done():
+        click.echo("Setup is complete: users exist. Administrators add users in the app.")
+        return
+    click.echo(setup_token())
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage user accounts."""
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option(
+    "--role", "roles", multiple=True, required=True,
+    type=click.Choice([role.value for role in Role]), help="Repeat for several roles.",
+)
+@click.option("--name", required=True, help="Display name, e.g. 'Ana Ruiz'.")
+@click.option("--credentials", default="", help="Shown in signature blocks, e.g. 'MD'.")
+@click.option("--licence", "licence_number", default="", help="Professional licence number.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(
+    email: str, roles: tuple[str, ...], name: str, credentials: str, licence_number: str,
+    password_stdin: bool,
+) -> None:
+    """Create a user who can sign in at once."""
+    from clinic.extensions import db
+    from clinic.services.users import UserDetails, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    details = UserDetails(
+        email=email, display_name=name, credentials=credentials,
+        licence_number=licence_number, roles=frozenset(Role(role) for role in roles),
+    )
+    try:
+        user = create_user(db.session, details, password, None)
+    except DomainError as error:
+        db.session.rollback()
+        for field, message in error.reasons:
+            click.echo(f"error: {field}: {message}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
+
+
+def register_commands(app: Flask) -> None:
+    """Add the clinic's commands to `flask`/`clinic`."""
+    app.cli.add_command(setup_token_command)
+    app.cli.add_command(user_group)

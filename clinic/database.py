@@ -1,0 +1,39 @@
+"""Connection set-up: SQLite pragmas and write transactions that cannot deadlock."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+# GET requests only read; everything else (POSTs, CLI commands, tests) may write.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+
+def configure_engine(engine: Engine) -> None:
+    """Apply per-connection settings the database needs; a no-op beyond SQLite."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy's "begin" event below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        if not _is_memory(engine):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A deferred transaction that reads and then writes can fail with SQLITE_BUSY without
+        # waiting; taking the write lock up front lets busy_timeout queue writers instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def _is_memory(engine: Engine) -> bool:
+    return engine.url.database in (None, "", ":memory:")

@@ -1,0 +1,1 @@
+"""WTForms classes: they check the shape of input; meaning is checked by the domain."""

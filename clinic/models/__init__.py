@@ -1,0 +1,35 @@
+"""Every model, imported here so that Alembic and the app see all tables."""
+
+from clinic.models.audit import AuditEvent
+from clinic.models.base import Base, utc_now
+from clinic.models.clinic import CLINIC_SETTINGS_ID, ClinicSettings
+from clinic.models.exams import (
+    Addendum,
+    Exam,
+    ExamSurvey,
+    PainAreaAnswer,
+    ReferralZone,
+    TenderPointFinding,
+    TriggerPointFinding,
+)
+from clinic.models.patients import Patient
+from clinic.models.users import SignInFailure, User, UserRole
+
+__all__ = [
+    "CLINIC_SETTINGS_ID",
+    "Addendum",
+    "AuditEvent",
+    "Base",
+    "ClinicSettings",
+    "Exam",
+    "ExamSurvey",
+    "PainAreaAnswer",
+    "Patient",
+    "ReferralZone",
+    "SignInFailure",
+    "TenderPointFinding",
+    "TriggerPointFinding",
+    "User",
+    "UserRole",
+    "utc_now",
+]

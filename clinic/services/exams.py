@@ -1,0 +1,41 @@
+"""Exams: starting one and finding it again. The exam content comes with the capture forms."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic.domain.errors import DomainError
+from clinic.domain.roles import Role
+from clinic.models import Exam, Patient, User
+from clinic.services import audit
+
+
+def start_exam(
+    session: Session, patient: Patient, exam_date: date, clinician: User, today: date, actor: User
+) -> Exam:
+    """Open a draft exam of a patient on a date by an examining clinician."""
+    reasons: list[tuple[str, str]] = []
+    if exam_date > today:
+        reasons.append(("exam_date", "An exam cannot be dated in the future."))
+    if exam_date < patient.date_of_birth:
+        reasons.append(("exam_date", "An exam cannot be dated before the patient's birth."))
+    if Role.CLINICIAN not in clinician.roles or not clinician.is_active:
+        reasons.append(("clinician", "Choose an active clinician."))
+    if reasons:
+        raise DomainError(reasons)
+    exam = Exam(patient=patient, exam_date=exam_date, clinician=clinician, created_by=actor)
+    session.add(exam)
+    session.flush()
+    audit.record(
+        session, actor, "exam.start", "exam", exam.uuid, {"patient": str(patient.uuid)}
+    )
+    return exam
+
+
+def get_exam(session: Session, public_id: uuid.UUID) -> Exam | None:
+    """Find an exam by public id."""
+    return session.scalars(select(Exam).where(Exam.uuid == public_id)).first()

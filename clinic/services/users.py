@@ -1,0 +1,187 @@
+"""User accounts: creation, roles, deactivation, passwords and signing in."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from clinic.auth import hash_password, verify_password
+from clinic.domain.accounts import normalise_email, password_problems
+from clinic.domain.errors import DomainError
+from clinic.domain.roles import Role
+from clinic.models import SignInFailure, User, UserRole, utc_now
+from clinic.services import audit
+
+
+@dataclass(frozen=True)
+class UserDetails:
+    """What an administrator sets about a user."""
+
+    email: str
+    display_name: str
+    credentials: str
+    licence_number: str
+    roles: frozenset[Role]
+
+
+class SignInRefused(Exception):
+    """Sign-in failed; the message never tells an unknown user from a wrong password."""
+
+
+def _check_password(password: str, field: str = "password") -> None:
+    problems = password_problems(password)
+    if problems:
+        raise DomainError([(field, problem) for problem in problems])
+
+
+def _check_details(session: Session, details: UserDetails, user: User | None) -> None:
+    reasons: list[tuple[str, str]] = []
+    if not details.roles:
+        reasons.append(("roles", "Choose at least one role."))
+    email = normalise_email(details.email)
+    clash = session.scalar(select(User.id).where(User.email == email))
+    if clash is not None and (user is None or clash != user.id):
+        reasons.append(("email", "Another user already has this e-mail address."))
+    if reasons:
+        raise DomainError(reasons)
+
+
+def create_user(
+    session: Session, details: UserDetails, password: str, actor: User | None
+) -> User:
+    """Add an active user with the given roles and password."""
+    _check_details(session, details, None)
+    _check_password(password)
+    user = User(
+        email=normalise_email(details.email),
+        display_name=details.display_name.strip(),
+        credentials=details.credentials.strip() or None,
+        licence_number=details.licence_number.strip() or None,
+        password_hash=hash_password(password),
+    )
+    user.set_roles(details.roles)
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, "user.create", "user", user.uuid, {"roles": sorted(details.roles)}
+    )
+    return user
+
+
+def update_user(session: Session, user: User, details: UserDetails, actor: User) -> User:
+    """Change a user's name, credentials, e-mail and roles."""
+    _check_details(session, details, user)
+    if Role.ADMIN in user.roles and Role.ADMIN not in details.roles:
+        _keep_an_admin(session, user)
+    user.email = normalise_email(details.email)
+    user.display_name = details.display_name.strip()
+    user.credentials = details.credentials.strip() or None
+    user.licence_number = details.licence_number.strip() or None
+    user.set_roles(details.roles)
+    session.flush()
+    audit.record(
+        session, actor, "user.update", "user", user.uuid, {"roles": sorted(details.roles)}
+    )
+    return user
+
+
+def set_active(session: Session, user: User, active: bool, actor: User) -> User:
+    """Deactivate (never delete) or reactivate a user; deactivation ends their sessions."""
+    if not active:
+        if user.id == actor.id:
+            raise DomainError([("active", "You cannot deactivate your own account.")])
+        if Role.ADMIN in user.roles:
+            _keep_an_admin(session, user)
+        user.auth_epoch += 1
+    user.is_active = active
+    session.flush()
+    audit.record(session, actor, "user.activate" if active else "user.deactivate", "user", user.uuid)
+    return user
+
+
+def _keep_an_admin(session: Session, leaving: User) -> None:
+    others = session.scalar(
+        select(func.count())
+        .select_from(UserRole)
+        .join(User)
+        .where(UserRole.role == Role.ADMIN, User.is_active, User.id != leaving.id)
+    )
+    if not others:
+        raise DomainError([("roles", "The clinic needs at least one active administrator.")])
+
+
+def reset_password(session: Session, user: User, password: str, actor: User) -> None:
+    """Set a new password for a user and end their other sessions."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    user.auth_epoch += 1
+    session.flush()
+    audit.record(session, actor, "user.reset_password", "user", user.uuid)
+
+
+def change_own_password(session: Session, user: User, current: str, new: str) -> None:
+    """Let a user change their password after proving they know the current one."""
+    if not verify_password(user, current):
+        raise DomainError([("current_password", "This is not your current password.")])
+    _check_password(new, "new_password")
+    user.password_hash = hash_password(new)
+    user.auth_epoch += 1
+    session.flush()
+    audit.record(session, user, "user.change_password", "user", user.uuid)
+
+
+def sign_in(session: Session, email: str, password: str) -> User:
+    """Return the user if the password is right and the account is not waiting out failures."""
+    email = normalise_email(email)
+    config = current_app.config
+    window = timedelta(minutes=int(config["SIGN_IN_FAILURE_WINDOW_MINUTES"]))
+    since = utc_now() - window
+    failures = session.scalar(
+        select(func.count())
+        .select_from(SignInFailure)
+        .where(SignInFailure.email == email, SignInFailure.at > since)
+    )
+    if failures is not None and failures >= int(config["SIGN_IN_FAILURE_LIMIT"]):
+        raise SignInRefused(
+            "Too many failed sign-ins for this account. "
+            f"Wait {window.seconds // 60} minutes, then try again."
+        )
+    user = session.scalars(select(User).where(User.email == email)).first()
+    if not verify_password(user, password) or user is None or not user.is_active:
+        session.add(SignInFailure(email=email, at=utc_now()))
+        session.flush()
+        raise SignInRefused("The e-mail address or password is not right.")
+    session.execute(delete(SignInFailure).where(SignInFailure.email == email))
+    user.last_sign_in_at = utc_now()
+    session.flush()
+    audit.record(session, user, "user.sign_in", "user", user.uuid)
+    return user
+
+
+def get_user(session: Session, public_id: uuid.UUID) -> User | None:
+    """Find a user by public id."""
+    return session.scalars(select(User).where(User.uuid == public_id)).first()
+
+
+def list_users(session: Session) -> list[User]:
+    """Every user, active first, by name."""
+    return list(
+        session.scalars(select(User).order_by(User.is_active.desc(), User.display_name, User.id))
+    )
+
+
+def active_clinicians(session: Session) -> list[User]:
+    """Users who may examine, by name."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.CLINICIAN, User.is_active)
+            .order_by(User.display_name, User.id)
+        )
+    )

@@ -1,0 +1,13 @@
+"""Blueprints: parse the request, call a service, commit once, respond."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every blueprint; this list is the app's whole surface."""
+    from clinic.views import account, admin, auth, exams, main, patients, setup
+
+    for module in (main, setup, auth, account, patients, exams, admin):
+        app.register_blueprint(module.bp)

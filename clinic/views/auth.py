@@ -1,0 +1,49 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from clinic.auth import SIGNED_IN, access, end_session, is_safe_redirect, public, setup_done
+from clinic.auth import start_session
+from clinic.extensions import db
+from clinic.forms.auth import LoginForm
+from clinic.forms.base import ClinicForm
+from clinic.services.users import SignInRefused, sign_in
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> str | Response:
+    """Sign in with e-mail and password."""
+    if not setup_done():
+        return redirect(url_for("setup.first_admin"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = sign_in(db.session, form.email.data, form.password.data)
+        except SignInRefused as refusal:
+            db.session.commit()  # the failure is counted even though sign-in was refused
+            form.form_errors.append(str(refusal))
+        else:
+            db.session.commit()
+            start_session(user)
+            target = request.args.get("next")
+            return redirect(target if is_safe_redirect(target) else url_for("main.index"))
+    elif request.method == "GET" and current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@access(SIGNED_IN)
+def logout() -> Response:
+    """Sign out and forget the session."""
+    ClinicForm()  # CSRF is checked globally; the form only documents that a token is posted
+    end_session()
+    flash("You are signed out.", "success")
+    return redirect(url_for("auth.login"))
