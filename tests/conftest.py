@@ -1,0 +1,140 @@
+"""Fixtures: an app on the test database, a client, a CLI runner, factories and sign-in.
+
+The database comes from CLINIC_TEST_DATABASE_URL (default: a temporary SQLite file). Its schema is
+built once per run by the real migrations, and every test starts with empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, TypeVar
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from clinic import create_app
+from clinic.auth import LAST_SEEN, SIGNED_IN_AT
+from clinic.extensions import db
+from clinic.models import Base, User, utc_now
+
+T = TypeVar("T")
+
+TEST_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "SECRET_KEY": "test secret key, not for production",
+    "WTF_CSRF_ENABLED": False,  # tests/test_auth.py turns it back on to prove it is enforced
+    "PASSWORD_HASH_PROFILE": "CHEAPEST",  # argon2id still; cheap so the suite stays fast
+}
+
+
+def _test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("CLINIC_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'clinic-test.sqlite3'}"
+
+
+def make_app(database_url: str, **overrides: Any) -> Flask:
+    """An app on the given database with the test configuration."""
+    return create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test database, emptied and migrated to head once per run."""
+    url = _test_database_url(tmp_path_factory)
+    app = make_app(url)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """The app under test; every table is emptied after the test."""
+    app = make_app(database_url)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = Base.metadata.sorted_tables
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context() -> None:
+    """Replace pytest-flask's per-test request context.
+
+    A context pushed for the whole test would make every request reuse one app context and one
+    database session, hiding exactly the per-request commit/rollback behaviour under test. Tests
+    open contexts explicitly instead (the `create` and `read` fixtures).
+    """
+
+
+@pytest.fixture
+def read(app: Flask) -> Callable[[], AbstractContextManager[Session]]:
+    """Open a database session in a fresh app context, to look at what is stored."""
+
+    @contextmanager
+    def _read() -> Iterator[Session]:
+        with app.app_context():
+            yield db.session
+            db.session.rollback()
+
+    return _read
+
+
+@pytest.fixture
+def create(app: Flask) -> Callable[..., Any]:
+    """Run a factory in its own app context, commit, and return the detached object."""
+
+    def _create(maker: Callable[..., T], **overrides: Any) -> T:
+        with app.app_context():
+            made = maker(db.session, **overrides)
+            db.session.commit()
+            db.session.refresh(made)
+            for name in ("roles",):
+                getattr(made, name, None)  # load what tests read after detaching
+            db.session.expunge(made)
+            return made
+
+    return _create
+
+
+def sign_in_as(client: FlaskClient, user: User) -> None:
+    """Give the client a fresh session for the user, as a successful sign-in would."""
+    now = utc_now().timestamp()
+    with client.session_transaction() as session:
+        session.clear()
+        session.permanent = True
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session[SIGNED_IN_AT] = now
+        session[LAST_SEEN] = now
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[User], None]:
+    """Sign the test client in as a user."""
+    return lambda user: sign_in_as(client, user)
