@@ -1,53 +1,57 @@
-"""Tender Point Clinic: exam records for fibromyalgia and myofascial pain."""
+"""Tender Point Clinic: exam records for fibromyalgia and myofascial pain.
+
+This module imports nothing at load time, so that `clinic.domain` and `clinic.reports` stay free of
+Flask and SQLAlchemy when imported on their own.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, request
+if TYPE_CHECKING:
+    from flask import Flask
 
-from clinic.database import configure_engine, write_intent
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, CLI, error handlers."""
-    app = Flask(__name__, instance_relative_config=True)
+    from flask import Flask, g, request
 
+    from clinic.auth import init_auth
+    from clinic.cli import register_commands
     from clinic.config import configure
+    from clinic.database import configure_engine, write_intent
+    from clinic.extensions import csrf, db, migrate
+    from clinic.views import register_blueprints
+    from clinic.views.errors import register_error_handlers
+    from clinic.views.formatting import register_formatting
 
+    app = Flask(__name__, instance_relative_config=True)
     configure(app, config)
 
-    from clinic.extensions import csrf, db, migrate
-
     db.init_app(app)
-    migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
 
     @app.before_request
     def _declare_write_intent() -> None:
-        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        g.write_intent_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
-    from clinic.auth import init_auth
+    @app.teardown_request
+    def _forget_write_intent(_error: BaseException | None) -> None:
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            write_intent.reset(token)
 
     init_auth(app)
-
-    from clinic.views import register_blueprints
-    from clinic.views.errors import register_error_handlers
-    from clinic.views.formatting import register_formatting
-
     register_blueprints(app)
     register_error_handlers(app)
     register_formatting(app)
-
-    from clinic.cli import register_commands
-
     register_commands(app)
     return app
-
-
-def _migrations_dir() -> str:
-    from pathlib import Path
-
-    return str(Path(__file__).resolve().parent.parent / "migrations")

@@ -6,7 +6,7 @@ import hmac
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -63,7 +63,6 @@ def _dummy_hash() -> str:
     return cached
 
 
-@login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
     public_id, _, epoch = session_id.partition(":")
     user = db.session.scalars(select(User).where(User.uuid == _parse_uuid(public_id))).first()
@@ -164,9 +163,9 @@ def _safe_next() -> str | None:
     return request.full_path.rstrip("?")
 
 
-def is_safe_redirect(target: str | None) -> bool:
+def is_safe_redirect(target: str | None) -> TypeGuard[str]:
     """Say whether a ?next= target stays on this site."""
-    return bool(target) and target.startswith("/") and not target.startswith(("//", "/\\"))
+    return target is not None and target.startswith("/") and not target.startswith(("//", "/\\"))
 
 
 def setup_done() -> bool:
@@ -187,6 +186,7 @@ def same_token(given: str, expected: str) -> bool:
 def init_auth(app: Flask) -> None:
     """Wire the login manager and the access check into the app."""
     login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
     login_manager.session_protection = "basic"
     app.before_request(enforce_access)
 

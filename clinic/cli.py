@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from clinic.domain.errors import DomainError
 from clinic.domain.roles import Role
@@ -24,6 +24,7 @@ def _create_app() -> Flask:
 
 
 @click.command("setup-token")
+@with_appcontext
 def setup_token_command() -> None:
     """Print the token the setup page asks for, while no user exists yet."""
     from clinic.auth import setup_done
@@ -43,19 +44,28 @@ def user_group() -> None:
 @user_group.command("create")
 @click.argument("email")
 @click.option(
-    "--role", "roles", multiple=True, required=True,
-    type=click.Choice([role.value for role in Role]), help="Repeat for several roles.",
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="Repeat for several roles.",
 )
 @click.option("--name", required=True, help="Display name, e.g. 'Ana Ruiz'.")
 @click.option("--credentials", default="", help="Shown in signature blocks, e.g. 'MD'.")
 @click.option("--licence", "licence_number", default="", help="Professional licence number.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
 def create_user_command(
-    email: str, roles: tuple[str, ...], name: str, credentials: str, licence_number: str,
+    email: str,
+    roles: tuple[str, ...],
+    name: str,
+    credentials: str,
+    licence_number: str,
     password_stdin: bool,
 ) -> None:
     """Create a user who can sign in at once."""
-    from clinic.extensions import db
+    from clinic.extensions import db_session
     from clinic.services.users import UserDetails, create_user
 
     if password_stdin:
@@ -63,17 +73,20 @@ def create_user_command(
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     details = UserDetails(
-        email=email, display_name=name, credentials=credentials,
-        licence_number=licence_number, roles=frozenset(Role(role) for role in roles),
+        email=email,
+        display_name=name,
+        credentials=credentials,
+        licence_number=licence_number,
+        roles=frozenset(Role(role) for role in roles),
     )
     try:
-        user = create_user(db.session, details, password, None)
+        user = create_user(db_session(), details, password, None)
     except DomainError as error:
-        db.session.rollback()
+        db_session().rollback()
         for field, message in error.reasons:
             click.echo(f"error: {field}: {message}", err=True)
         raise SystemExit(1) from None
-    db.session.commit()
+    db_session().commit()
     click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
 
 

@@ -32,7 +32,7 @@ class Side(StrEnum):
 
 
 class ExamStatus(StrEnum):
-    """Life cycle of an exam: edited as a draft, signed and locked, or later marked filed in error."""
+    """Life cycle of an exam: a draft, then signed and locked, or later marked entered in error."""
 
     DRAFT = "draft"
     SIGNED = "signed"

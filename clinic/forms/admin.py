@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from clinic.domain.roles import Role
 from clinic.domain.scales import PaperSize
-from clinic.forms.auth import confirm_field, new_password_field
+from clinic.forms.auth import PersonFields, confirm_field, new_password_field
 from clinic.forms.base import ClinicForm, strip
-from clinic.forms.auth import PersonFields
 
 
 class CheckboxesField(SelectMultipleField):  # type: ignore[misc]
@@ -25,7 +25,7 @@ class UserForm(PersonFields):
 
     roles = CheckboxesField(
         "Roles",
-        choices=[(role.value, role.label) for role in Role],
+        choices=[SelectChoice(role.value, role.label) for role in Role],
         description="Clinicians examine and sign; staff manage patients, print and export; "
         "administrators manage users and clinic settings, with staff rights.",
     )
@@ -55,5 +55,5 @@ class ClinicSettingsForm(ClinicForm):
     )
     time_zone = SelectField("Time zone", validators=[DataRequired()])
     paper_size = SelectField(
-        "Paper size", choices=[(size.value, size.label) for size in PaperSize]
+        "Paper size", choices=[SelectChoice(size.value, size.label) for size in PaperSize]
     )

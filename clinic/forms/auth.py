@@ -32,7 +32,9 @@ class LoginForm(ClinicForm):
     """E-mail and password."""
 
     email = EmailField(
-        "E-mail", validators=[DataRequired()], filters=[strip],
+        "E-mail",
+        validators=[DataRequired()],
+        filters=[strip],
         render_kw={"autocomplete": "username", "autofocus": True},
     )
     password = PasswordField(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import DateField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from clinic.domain.scales import Sex
@@ -17,7 +18,9 @@ class PatientForm(ClinicForm):
         validators=[
             DataRequired(message="Enter the medical record number."),
             Length(max=32),
-            Regexp(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", message="Use letters, digits and . _ / - only."),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", message="Use letters, digits and . _ / - only."
+            ),
         ],
         filters=[strip],
         description="Medical record number, unique in the clinic.",
@@ -42,7 +45,7 @@ class PatientForm(ClinicForm):
     )
     sex = RadioField(
         "Sex",
-        choices=[(sex.value, sex.label) for sex in Sex],
+        choices=[SelectChoice(sex.value, sex.label) for sex in Sex],
         validators=[InputRequired(message="Choose one.")],
     )
 

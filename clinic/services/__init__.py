@@ -1,1 +1,1 @@
-"""Use cases: each takes a Session, validates through the domain, flushes and audits; never commits."""
+"""Use cases: take a Session, validate through the domain, flush and audit; never commit."""

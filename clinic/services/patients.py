@@ -73,7 +73,7 @@ def get_patient(session: Session, public_id: uuid.UUID) -> Patient | None:
     return session.scalars(select(Patient).where(Patient.uuid == public_id)).first()
 
 
-def search_patients(query: str) -> Select[tuple[Patient]]:
+def search_patients(query: str) -> Select[Patient]:
     """Build the query for patients matching a name, an MRN or a date of birth (YYYY-MM-DD)."""
     statement = select(Patient).order_by(Patient.name_search, Patient.id)
     text = query.strip()
@@ -90,9 +90,7 @@ def search_patients(query: str) -> Select[tuple[Patient]]:
         or_(Patient.name_search.startswith(word), Patient.name_search.contains(" " + word))
         for word in search_key(text).split()
     ]
-    return statement.where(
-        or_(func.lower(Patient.mrn) == text.lower(), and_(*name_terms))
-    )
+    return statement.where(or_(func.lower(Patient.mrn) == text.lower(), and_(*name_terms)))
 
 
 def exams_of(session: Session, patient: Patient) -> list[Exam]:

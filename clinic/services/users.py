@@ -29,7 +29,7 @@ class UserDetails:
     roles: frozenset[Role]
 
 
-class SignInRefused(Exception):
+class SignInRefusedError(Exception):
     """Sign-in failed; the message never tells an unknown user from a wrong password."""
 
 
@@ -51,9 +51,7 @@ def _check_details(session: Session, details: UserDetails, user: User | None) ->
         raise DomainError(reasons)
 
 
-def create_user(
-    session: Session, details: UserDetails, password: str, actor: User | None
-) -> User:
+def create_user(session: Session, details: UserDetails, password: str, actor: User | None) -> User:
     """Add an active user with the given roles and password."""
     _check_details(session, details, None)
     _check_password(password)
@@ -67,9 +65,7 @@ def create_user(
     user.set_roles(details.roles)
     session.add(user)
     session.flush()
-    audit.record(
-        session, actor, "user.create", "user", user.uuid, {"roles": sorted(details.roles)}
-    )
+    audit.record(session, actor, "user.create", "user", user.uuid, {"roles": sorted(details.roles)})
     return user
 
 
@@ -84,9 +80,7 @@ def update_user(session: Session, user: User, details: UserDetails, actor: User)
     user.licence_number = details.licence_number.strip() or None
     user.set_roles(details.roles)
     session.flush()
-    audit.record(
-        session, actor, "user.update", "user", user.uuid, {"roles": sorted(details.roles)}
-    )
+    audit.record(session, actor, "user.update", "user", user.uuid, {"roles": sorted(details.roles)})
     return user
 
 
@@ -100,7 +94,9 @@ def set_active(session: Session, user: User, active: bool, actor: User) -> User:
         user.auth_epoch += 1
     user.is_active = active
     session.flush()
-    audit.record(session, actor, "user.activate" if active else "user.deactivate", "user", user.uuid)
+    audit.record(
+        session, actor, "user.activate" if active else "user.deactivate", "user", user.uuid
+    )
     return user
 
 
@@ -147,7 +143,7 @@ def sign_in(session: Session, email: str, password: str) -> User:
         .where(SignInFailure.email == email, SignInFailure.at > since)
     )
     if failures is not None and failures >= int(config["SIGN_IN_FAILURE_LIMIT"]):
-        raise SignInRefused(
+        raise SignInRefusedError(
             "Too many failed sign-ins for this account. "
             f"Wait {window.seconds // 60} minutes, then try again."
         )
@@ -155,7 +151,7 @@ def sign_in(session: Session, email: str, password: str) -> User:
     if not verify_password(user, password) or user is None or not user.is_active:
         session.add(SignInFailure(email=email, at=utc_now()))
         session.flush()
-        raise SignInRefused("The e-mail address or password is not right.")
+        raise SignInRefusedError("The e-mail address or password is not right.")
     session.execute(delete(SignInFailure).where(SignInFailure.email == email))
     user.last_sign_in_at = utc_now()
     session.flush()

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from clinic.auth import SIGNED_IN, access, start_session
 from clinic.domain.errors import DomainError
-from clinic.extensions import db
+from clinic.extensions import db_session
 from clinic.forms.auth import ChangePasswordForm
 from clinic.services.users import change_own_password
 
@@ -23,11 +23,13 @@ def show() -> str | Response:
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            change_own_password(db.session, user, form.current_password.data, form.new_password.data)
+            change_own_password(
+                db_session(), user, form.current_password.data, form.new_password.data
+            )
         except DomainError as error:
             form.populate_errors(error)
         else:
-            db.session.commit()
+            db_session().commit()
             start_session(user)  # the password change ended older sessions; keep this one
             flash("Your password is changed. Other devices are signed out.", "success")
             return redirect(url_for("account.show"))

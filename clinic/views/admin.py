@@ -12,7 +12,7 @@ from clinic.auth import access
 from clinic.domain.errors import DomainError
 from clinic.domain.roles import Capability, Role
 from clinic.domain.scales import PaperSize
-from clinic.extensions import db
+from clinic.extensions import db_session
 from clinic.forms.admin import ClinicSettingsForm, NewUserForm, ResetPasswordForm, UserForm
 from clinic.forms.base import ClinicForm
 from clinic.models import User
@@ -50,7 +50,7 @@ def _details(form: UserForm) -> UserDetails:
 @access(Capability.MANAGE_USERS)
 def users() -> str:
     """Every user with their roles and state."""
-    return render_template("admin/users.html", users=list_users(db.session), form=ClinicForm())
+    return render_template("admin/users.html", users=list_users(db_session()), form=ClinicForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -60,11 +60,11 @@ def new_user() -> str | Response:
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = create_user(db.session, _details(form), form.password.data, _actor())
+            user = create_user(db_session(), _details(form), form.password.data, _actor())
         except DomainError as error:
             form.populate_errors(error)
         else:
-            db.session.commit()
+            db_session().commit()
             flash(f"{user.display_name} can now sign in.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -74,15 +74,15 @@ def new_user() -> str | Response:
 @access(Capability.MANAGE_USERS)
 def edit_user(user_id: uuid.UUID) -> str | Response:
     """Change a user's details and roles."""
-    user = or_404(get_user(db.session, user_id))
+    user = or_404(get_user(db_session(), user_id))
     form = UserForm(obj=user)
     if form.validate_on_submit():
         try:
-            update_user(db.session, user, _details(form), _actor())
+            update_user(db_session(), user, _details(form), _actor())
         except DomainError as error:
             form.populate_errors(error)
         else:
-            db.session.commit()
+            db_session().commit()
             flash(f"{user.display_name}'s details are saved.", "success")
             return redirect(url_for("admin.users"))
     return render_template(
@@ -94,15 +94,15 @@ def edit_user(user_id: uuid.UUID) -> str | Response:
 @access(Capability.MANAGE_USERS)
 def reset_user_password(user_id: uuid.UUID) -> str | Response:
     """Set a new password for a user, ending their sessions."""
-    user = or_404(get_user(db.session, user_id))
+    user = or_404(get_user(db_session(), user_id))
     reset_form = ResetPasswordForm()
     if reset_form.validate_on_submit():
         try:
-            reset_password(db.session, user, reset_form.password.data, _actor())
+            reset_password(db_session(), user, reset_form.password.data, _actor())
         except DomainError as error:
             reset_form.populate_errors(error)
         else:
-            db.session.commit()
+            db_session().commit()
             flash(f"{user.display_name} has a new password.", "success")
             return redirect(url_for("admin.users"))
     form = UserForm(obj=user, formdata=None)
@@ -113,16 +113,16 @@ def reset_user_password(user_id: uuid.UUID) -> str | Response:
 @access(Capability.MANAGE_USERS)
 def set_user_active(user_id: uuid.UUID) -> Response:
     """Deactivate or reactivate a user."""
-    user = or_404(get_user(db.session, user_id))
+    user = or_404(get_user(db_session(), user_id))
     ClinicForm()
     active = request.form.get("active") == "1"
     try:
-        set_active(db.session, user, active, _actor())
+        set_active(db_session(), user, active, _actor())
     except DomainError as error:
         for _field, message in error.reasons:
             flash(message, "error")
     else:
-        db.session.commit()
+        db_session().commit()
         flash(f"{user.display_name} is {'active' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.users"))
 
@@ -131,7 +131,7 @@ def set_user_active(user_id: uuid.UUID) -> Response:
 @access(Capability.MANAGE_SETTINGS)
 def settings() -> str | Response:
     """The clinic's name, address, phone, time zone and paper size."""
-    current = get_settings(db.session)
+    current = get_settings(db_session())
     form = ClinicSettingsForm(obj=current)
     form.time_zone.choices = time_zone_names()
     if form.validate_on_submit():
@@ -143,11 +143,11 @@ def settings() -> str | Response:
             paper_size=PaperSize(form.paper_size.data),
         )
         try:
-            update_settings(db.session, details, _actor())
+            update_settings(db_session(), details, _actor())
         except DomainError as error:
             form.populate_errors(error)
         else:
-            db.session.commit()
+            db_session().commit()
             flash("Clinic settings saved.", "success")
             return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form)

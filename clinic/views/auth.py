@@ -6,12 +6,19 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from clinic.auth import SIGNED_IN, access, end_session, is_safe_redirect, public, setup_done
-from clinic.auth import start_session
-from clinic.extensions import db
+from clinic.auth import (
+    SIGNED_IN,
+    access,
+    end_session,
+    is_safe_redirect,
+    public,
+    setup_done,
+    start_session,
+)
+from clinic.extensions import db_session
 from clinic.forms.auth import LoginForm
 from clinic.forms.base import ClinicForm
-from clinic.services.users import SignInRefused, sign_in
+from clinic.services.users import SignInRefusedError, sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -25,12 +32,12 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = sign_in(db.session, form.email.data, form.password.data)
-        except SignInRefused as refusal:
-            db.session.commit()  # the failure is counted even though sign-in was refused
+            user = sign_in(db_session(), form.email.data, form.password.data)
+        except SignInRefusedError as refusal:
+            db_session().commit()  # the failure is counted even though sign-in was refused
             form.form_errors.append(str(refusal))
         else:
-            db.session.commit()
+            db_session().commit()
             start_session(user)
             target = request.args.get("next")
             return redirect(target if is_safe_redirect(target) else url_for("main.index"))

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, g
 
-from clinic.extensions import db
+from clinic.extensions import db_session
 from clinic.models import ClinicSettings, utc_now
 from clinic.services.clinic import get_settings
 
@@ -25,7 +25,7 @@ def or_404(found: T | None) -> T:
 def clinic_settings() -> ClinicSettings:
     """The clinic's settings, read once per request."""
     if "clinic_settings" not in g:
-        g.clinic_settings = get_settings(db.session)
+        g.clinic_settings = get_settings(db_session())
     settings: ClinicSettings = g.clinic_settings
     return settings
 

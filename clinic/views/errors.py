@@ -6,7 +6,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from clinic.extensions import db
+from clinic.extensions import db_session
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -35,6 +35,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def _internal(error: InternalServerError) -> tuple[str, int]:
-        db.session.rollback()
+        db_session().rollback()
         message = "Something went wrong and nothing was saved. Please try again."
         return render_template("error.html", code=500, message=message), 500

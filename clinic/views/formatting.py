@@ -11,7 +11,7 @@ from clinic.views.common import clinic_settings, in_clinic_time
 
 
 def format_time(moment: datetime | None) -> str:
-    """"2026-11-24 10:42 CET" in the clinic's time zone."""
+    """ "2026-11-24 10:42 CET" in the clinic's time zone."""
     if moment is None:
         return ""
     local = in_clinic_time(moment)

@@ -12,7 +12,7 @@ from clinic.auth import access
 from clinic.domain.errors import DomainError
 from clinic.domain.roles import Capability
 from clinic.domain.scales import Sex
-from clinic.extensions import db
+from clinic.extensions import db, db_session
 from clinic.forms.patients import PatientForm
 from clinic.services.patients import (
     PatientDetails,
@@ -56,12 +56,12 @@ def new() -> str | Response:
     if form.validate_on_submit():
         try:
             patient = create_patient(
-                db.session, _details(form), clinic_today(), current_user._get_current_object()
+                db_session(), _details(form), clinic_today(), current_user._get_current_object()
             )
         except DomainError as error:
             form.populate_errors(error)
         else:
-            db.session.commit()
+            db_session().commit()
             flash(f"{patient.full_name} is registered.", "success")
             return redirect(url_for("patients.show", patient_id=patient.uuid))
     return render_template("patients/form.html", form=form, patient=None)
@@ -71,9 +71,9 @@ def new() -> str | Response:
 @access(Capability.VIEW_RECORDS)
 def show(patient_id: uuid.UUID) -> str:
     """The patient's details and exams, newest first."""
-    patient = or_404(get_patient(db.session, patient_id))
+    patient = or_404(get_patient(db_session(), patient_id))
     return render_template(
-        "patients/show.html", patient=patient, exams=exams_of(db.session, patient)
+        "patients/show.html", patient=patient, exams=exams_of(db_session(), patient)
     )
 
 
@@ -81,18 +81,21 @@ def show(patient_id: uuid.UUID) -> str:
 @access(Capability.EDIT_PATIENTS)
 def edit(patient_id: uuid.UUID) -> str | Response:
     """Correct a patient's details."""
-    patient = or_404(get_patient(db.session, patient_id))
+    patient = or_404(get_patient(db_session(), patient_id))
     form = PatientForm(obj=patient)
     if form.validate_on_submit():
         try:
             update_patient(
-                db.session, patient, _details(form), clinic_today(),
+                db_session(),
+                patient,
+                _details(form),
+                clinic_today(),
                 current_user._get_current_object(),
             )
         except DomainError as error:
             form.populate_errors(error)
         else:
-            db.session.commit()
+            db_session().commit()
             flash("Patient details saved.", "success")
             return redirect(url_for("patients.show", patient_id=patient.uuid))
     return render_template("patients/form.html", form=form, patient=patient)

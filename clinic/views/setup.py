@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from clinic.auth import public, same_token, setup_done, start_session
 from clinic.domain.errors import DomainError
 from clinic.domain.roles import Role
-from clinic.extensions import db
+from clinic.extensions import db_session
 from clinic.forms.auth import SetupForm
 from clinic.services.setup import setup_token
 from clinic.services.users import UserDetails, create_user
@@ -36,11 +36,11 @@ def first_admin() -> str | Response:
                 roles=frozenset(roles),
             )
             try:
-                user = create_user(db.session, details, form.password.data, None)
+                user = create_user(db_session(), details, form.password.data, None)
             except DomainError as error:
                 form.populate_errors(error)
             else:
-                db.session.commit()
+                db_session().commit()
                 start_session(user)
                 flash("Welcome. Now enter your clinic's details.", "success")
                 return redirect(url_for("admin.settings"))

@@ -1,0 +1,50 @@
+# Tender Point Clinic. `make run` serves the app on SQLite; `make test` runs every test.
+# Both set up the virtual environment from the lock files on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+WORKERS ?= 2
+
+.PHONY: run test lint lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Runtime dependencies only, pinned by requirements.lock.
+$(VENV)/.run-installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+# Runtime plus test and lint tools, pinned by requirements-dev.lock.
+$(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.run-installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	touch $@
+
+run: $(VENV)/.run-installed
+	$(BIN)/clinic db upgrade
+	@$(BIN)/clinic setup-token | sed 's/^\([a-z0-9]\{4\}-.*\)$$/Setup token for the first administrator: \1/'
+	@echo "Serving on http://127.0.0.1:$(PORT)"
+	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+# CLINIC_TEST_DATABASE_URL points the suite at another database (e.g. PostgreSQL).
+test: $(VENV)/.dev-installed
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Re-pin dependencies after changing pyproject.toml.
+lock: $(VENV)/.dev-installed
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra postgres -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra postgres --extra dev -o requirements-dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,100 @@
+"""Every endpoint, every role: the status each gets. An endpoint missing here fails the suite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from clinic.domain.roles import Role
+from tests.conftest import make_app, sign_in_as
+from tests.factories import make_exam, make_patient, make_user
+
+ANONYMOUS, CLINICIAN, STAFF, ADMIN = "anonymous", "clinician", "staff", "admin"
+ROLES = (ANONYMOUS, CLINICIAN, STAFF, ADMIN)
+
+EVERYONE_SIGNED_IN = {ANONYMOUS: 302, CLINICIAN: 200, STAFF: 200, ADMIN: 200}
+STAFF_AND_ADMIN = {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 200, ADMIN: 200}
+ADMIN_ONLY = {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 403, ADMIN: 200}
+
+# (method, expected status by role). A signed-out user is sent to sign in (302); a signed-in user
+# without the right role gets 403. POSTs carry an empty form: allowed users get the form back with
+# errors (200) or are redirected after the action (302).
+ACCESS: dict[str, tuple[str, dict[str, int]]] = {
+    "static": ("GET", {ANONYMOUS: 200, CLINICIAN: 200, STAFF: 200, ADMIN: 200}),
+    "setup.first_admin": ("GET", {ANONYMOUS: 404, CLINICIAN: 404, STAFF: 404, ADMIN: 404}),
+    "auth.login": ("GET", {ANONYMOUS: 200, CLINICIAN: 302, STAFF: 302, ADMIN: 302}),
+    "auth.logout": ("POST", {ANONYMOUS: 302, CLINICIAN: 302, STAFF: 302, ADMIN: 302}),
+    "main.index": ("GET", {ANONYMOUS: 302, CLINICIAN: 302, STAFF: 302, ADMIN: 302}),
+    "account.show": ("GET", EVERYONE_SIGNED_IN),
+    "patients.index": ("GET", EVERYONE_SIGNED_IN),
+    "patients.show": ("GET", EVERYONE_SIGNED_IN),
+    "patients.new": ("GET", STAFF_AND_ADMIN),
+    "patients.edit": ("GET", STAFF_AND_ADMIN),
+    "exams.new": ("GET", {ANONYMOUS: 302, CLINICIAN: 200, STAFF: 403, ADMIN: 403}),
+    "exams.show": ("GET", EVERYONE_SIGNED_IN),
+    "admin.users": ("GET", ADMIN_ONLY),
+    "admin.new_user": ("GET", ADMIN_ONLY),
+    "admin.edit_user": ("GET", ADMIN_ONLY),
+    "admin.reset_user_password": ("POST", ADMIN_ONLY),
+    "admin.set_user_active": ("POST", {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 403, ADMIN: 302}),
+    "admin.settings": ("GET", ADMIN_ONLY),
+}
+
+
+@pytest.fixture(scope="module")
+def endpoints(database_url: str) -> set[str]:
+    return {rule.endpoint for rule in make_app(database_url).url_map.iter_rules()}
+
+
+def test_every_endpoint_has_an_access_rule_in_this_table(endpoints: set[str]) -> None:
+    assert endpoints - ACCESS.keys() == set(), "add these endpoints to ACCESS"
+    assert ACCESS.keys() - endpoints == set(), "these endpoints no longer exist"
+
+
+def test_every_view_declares_its_rule_in_code(app: Flask) -> None:
+    undeclared = [
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and not hasattr(view, "_clinic_access")
+    ]
+    assert undeclared == []
+
+
+def _url_for(app: Flask, endpoint: str, targets: dict[str, Any]) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **{arg: targets[arg] for arg in rule.arguments})
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+def test_endpoint_answers_each_role_as_the_table_says(
+    app: Flask, client: Any, create: Any, endpoint: str, role: str
+) -> None:
+    users = {
+        CLINICIAN: create(make_user, roles=(Role.CLINICIAN,)),
+        STAFF: create(make_user, roles=(Role.STAFF,)),
+        ADMIN: create(make_user, roles=(Role.ADMIN,)),
+    }
+    patient = create(make_patient)
+    exam = create(make_exam, patient=patient, clinician=users[CLINICIAN])
+    target_user = create(make_user, roles=(Role.STAFF,))
+    targets = {
+        "patient_id": patient.uuid,
+        "exam_id": exam.uuid,
+        "user_id": target_user.uuid,
+        "filename": "clinic.css",
+    }
+    if role != ANONYMOUS:
+        sign_in_as(client, users[role])
+    method, expected = ACCESS[endpoint]
+    url = _url_for(app, endpoint, targets)
+    response = client.open(url, method=method, data={})
+    response.close()
+    assert response.status_code == expected[role], f"{method} {url} as {role}"
+    if role == ANONYMOUS and expected[role] == 302 and endpoint != "auth.logout":
+        assert response.location.startswith("/login")
