@@ -183,12 +183,25 @@ def same_token(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
+def _protective_headers(response: Response) -> Response:
+    """Keep patient pages out of shared caches and other sites' frames; scripts only from here."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "static":
+        # Tablets are shared: the back button after sign-out must not show a patient's page.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def init_auth(app: Flask) -> None:
     """Wire the login manager and the access check into the app."""
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.session_protection = "basic"
     app.before_request(enforce_access)
+    app.after_request(_protective_headers)
 
     @app.context_processor
     def _inject_capabilities() -> dict[str, Any]:

@@ -15,13 +15,13 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from clinic import create_app
 from clinic.auth import LAST_SEEN, SIGNED_IN_AT
 from clinic.extensions import db
-from clinic.models import Base, User, utc_now
+from clinic.models import CLINIC_SETTINGS_ID, Base, ClinicSettings, User, utc_now
 
 T = TypeVar("T")
 
@@ -80,6 +80,8 @@ def _empty_tables() -> None:
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())
+        # The first migration seeds the clinic's settings row; every test starts from it.
+        connection.execute(ClinicSettings.__table__.insert().values(id=CLINIC_SETTINGS_ID))
 
 
 @pytest.fixture(autouse=True)

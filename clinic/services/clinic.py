@@ -25,7 +25,7 @@ class ClinicDetails:
 
 
 def get_settings(session: Session) -> ClinicSettings:
-    """Return the clinic's settings row, creating it with defaults the first time."""
+    """Return the clinic's settings row (seeded by the first migration; recreated if missing)."""
     settings = session.get(ClinicSettings, CLINIC_SETTINGS_ID)
     if settings is None:
         settings = ClinicSettings(id=CLINIC_SETTINGS_ID)

@@ -87,7 +87,10 @@ def search_patients(query: str) -> Select[Patient]:
         return statement.where(Patient.date_of_birth == born)
     # Every word must match the start of a name part: "luk zo" finds "Łukasiewicz, Zoë".
     name_terms = [  # search_key() of non-blank text always has at least one word
-        or_(Patient.name_search.startswith(word), Patient.name_search.contains(" " + word))
+        or_(
+            Patient.name_search.startswith(word, autoescape=True),
+            Patient.name_search.contains(" " + word, autoescape=True),
+        )
         for word in search_key(text).split()
     ]
     return statement.where(or_(func.lower(Patient.mrn) == text.lower(), and_(*name_terms)))

@@ -6,6 +6,8 @@ Revises:
 Create Date: 2026-11-25
 
 """
+from datetime import UTC, datetime
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -18,8 +20,7 @@ depends_on = None
 
 
 def upgrade():
-
-    op.create_table('clinic_settings',
+    clinic_settings = op.create_table('clinic_settings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('address', sa.Text(), nullable=False),
@@ -259,11 +260,14 @@ def upgrade():
     sa.ForeignKeyConstraint(['finding_id'], ['trigger_point_findings.id'], name=op.f('fk_referral_zones_finding_id_trigger_point_findings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('finding_id', 'zone_code', name=op.f('pk_referral_zones'))
     )
-
+    # The one clinic of this installation, with defaults an administrator edits at first sign-in.
+    op.bulk_insert(clinic_settings, [{
+        'id': 1, 'name': 'Tender Point Clinic', 'address': '', 'phone': '',
+        'time_zone': 'UTC', 'paper_size': 'letter', 'updated_at': datetime.now(UTC),
+    }])
 
 
 def downgrade():
-
     op.drop_table('referral_zones')
     op.drop_table('pain_area_answers')
     with op.batch_alter_table('trigger_point_findings', schema=None) as batch_op:
