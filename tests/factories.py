@@ -17,7 +17,9 @@ PASSWORD = "a long enough test password"
 _serial = itertools.count(1)
 
 
-def make_user(session: Session, roles: tuple[Role, ...] = (Role.CLINICIAN,), **overrides: Any) -> User:
+def make_user(
+    session: Session, roles: tuple[Role, ...] = (Role.CLINICIAN,), **overrides: Any
+) -> User:
     """A user with the given roles; signs in with PASSWORD unless `password` is given."""
     n = next(_serial)
     password = overrides.pop("password", PASSWORD)
@@ -51,7 +53,10 @@ def make_patient(session: Session, **overrides: Any) -> Patient:
 
 
 def make_exam(
-    session: Session, patient: Patient | None = None, clinician: User | None = None, **overrides: Any
+    session: Session,
+    patient: Patient | None = None,
+    clinician: User | None = None,
+    **overrides: Any,
 ) -> Exam:
     """A draft exam; makes its patient and clinician unless given (attached or detached)."""
     patient = session.get(Patient, patient.id) if patient else make_patient(session)

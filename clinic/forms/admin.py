@@ -48,12 +48,16 @@ class ResetPasswordForm(ClinicForm):
 class ClinicSettingsForm(ClinicForm):
     """The clinic's name and contact details, time zone and paper size."""
 
-    name = StringField("Clinic name", validators=[DataRequired(), Length(max=120)], filters=[strip])
+    name = StringField(
+        "Clinic name",
+        validators=[DataRequired(message="Enter the clinic's name."), Length(max=120)],
+        filters=[strip],
+    )
     address = TextAreaField("Address", validators=[Length(max=500)], filters=[strip])
     phone = StringField(
         "Phone", validators=[Length(max=40)], filters=[strip], render_kw={"inputmode": "tel"}
     )
-    time_zone = SelectField("Time zone", validators=[DataRequired()])
+    time_zone = SelectField("Time zone", validators=[DataRequired(message="Choose a time zone.")])
     paper_size = SelectField(
         "Paper size", choices=[SelectChoice(size.value, size.label) for size in PaperSize]
     )

@@ -13,7 +13,14 @@ def new_password_field(label: str) -> PasswordField:
     """A field for choosing a password, with the length rules shown as help."""
     return PasswordField(
         label,
-        validators=[InputRequired(), Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)],
+        validators=[
+            InputRequired(message="Choose a password."),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=f"Use {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters.",
+            ),
+        ],
         description=f"At least {PASSWORD_MIN_LENGTH} characters; a short sentence works well.",
         render_kw={"autocomplete": "new-password"},
     )
@@ -23,7 +30,10 @@ def confirm_field(other: str) -> PasswordField:
     """A field that must repeat another password field."""
     return PasswordField(
         "Repeat the password",
-        validators=[InputRequired(), EqualTo(other, message="The two passwords differ.")],
+        validators=[
+            InputRequired(message="Repeat the password."),
+            EqualTo(other, message="The two passwords differ."),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -33,12 +43,14 @@ class LoginForm(ClinicForm):
 
     email = EmailField(
         "E-mail",
-        validators=[DataRequired()],
+        validators=[DataRequired(message="Enter your e-mail address.")],
         filters=[strip],
         render_kw={"autocomplete": "username", "autofocus": True},
     )
     password = PasswordField(
-        "Password", validators=[InputRequired()], render_kw={"autocomplete": "current-password"}
+        "Password",
+        validators=[InputRequired(message="Enter your password.")],
+        render_kw={"autocomplete": "current-password"},
     )
 
 
@@ -47,11 +59,15 @@ class PersonFields(ClinicForm):
 
     email = EmailField(
         "E-mail",
-        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        validators=[
+            DataRequired(message="Enter an e-mail address."),
+            Email(check_deliverability=False, message="Enter a valid e-mail address."),
+            Length(max=254),
+        ],
         filters=[strip],
     )
     display_name = StringField(
-        "Name", validators=[DataRequired(), Length(max=120)], filters=[strip]
+        "Name", validators=[DataRequired(message="Enter a name."), Length(max=120)], filters=[strip]
     )
     credentials = StringField(
         "Credentials",
@@ -67,7 +83,7 @@ class SetupForm(PersonFields):
 
     setup_token = StringField(
         "Setup token",
-        validators=[DataRequired()],
+        validators=[DataRequired(message="Enter the setup token.")],
         filters=[strip],
         description="Printed by `make run`; `clinic setup-token` shows it again.",
         render_kw={"autocomplete": "off", "autofocus": True},
@@ -82,7 +98,7 @@ class ChangePasswordForm(ClinicForm):
 
     current_password = PasswordField(
         "Current password",
-        validators=[InputRequired()],
+        validators=[InputRequired(message="Enter your current password.")],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = new_password_field("New password")

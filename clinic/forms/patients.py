@@ -56,4 +56,6 @@ class StartExamForm(ClinicForm):
     exam_date = DateField(
         "Exam date", validators=[InputRequired(message="Enter the exam date.")], format="%Y-%m-%d"
     )
-    clinician = SelectField("Examining clinician", validators=[DataRequired()])
+    clinician = SelectField(
+        "Examining clinician", validators=[DataRequired(message="Choose the examining clinician.")]
+    )

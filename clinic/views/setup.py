@@ -23,16 +23,19 @@ def first_admin() -> str | Response:
     if setup_done():
         abort(404)
     form = SetupForm()
-    if form.validate_on_submit():
-        if not same_token(form.setup_token.data, setup_token()):
+    if form.is_submitted():
+        valid = form.validate()
+        token = form.setup_token.data
+        if token and not same_token(token, setup_token()):
             form.setup_token.errors.append("This is not the setup token this server printed.")
-        else:
+            valid = False
+        if valid:
             roles = {Role.ADMIN} | ({Role.CLINICIAN} if form.also_clinician.data else set())
             details = UserDetails(
                 email=form.email.data,
                 display_name=form.display_name.data,
-                credentials=form.credentials.data,
-                licence_number=form.licence_number.data,
+                credentials=form.credentials.data or "",
+                licence_number=form.licence_number.data or "",
                 roles=frozenset(roles),
             )
             try:
