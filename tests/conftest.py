@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import flask_migrate
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -92,6 +92,19 @@ def _push_request_context() -> None:
     database session, hiding exactly the per-request commit/rollback behaviour under test. Tests
     open contexts explicitly instead (the `create` and `read` fixtures).
     """
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like client; unlike pytest-flask's, it keeps no request context between requests,
+    so each request gets its own app context and database session, as in production."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """Invoke the app's CLI commands."""
+    return app.test_cli_runner()
 
 
 @pytest.fixture
