@@ -112,6 +112,8 @@ def run_migrations_online():
                 if problems:
                     raise RuntimeError(f"foreign key violations after migration: {problems}")
         if sqlite:
+            # The check above opened a transaction, inside which SQLite ignores the pragma.
+            connection.commit()
             connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
 
 

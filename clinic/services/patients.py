@@ -31,7 +31,10 @@ def _check(session: Session, details: PatientDetails, today: date, patient: Pati
     reasons: list[tuple[str, str]] = []
     if details.date_of_birth > today:
         reasons.append(("date_of_birth", "Date of birth cannot be in the future."))
-    clash = session.scalar(select(Patient.id).where(Patient.mrn == details.mrn.strip()))
+    # MRNs differing only in case are the same number typed twice, not two patients.
+    clash = session.scalar(
+        select(Patient.id).where(func.lower(Patient.mrn) == details.mrn.strip().lower())
+    )
     if clash is not None and (patient is None or clash != patient.id):
         reasons.append(("mrn", f"Another patient already has MRN {details.mrn.strip()}."))
     if reasons:
@@ -79,12 +82,14 @@ def search_patients(query: str) -> Select[Patient]:
     text = query.strip()
     if not text:
         return statement
+    same_mrn = func.lower(Patient.mrn) == text.lower()
     try:
         born = date.fromisoformat(text)
     except ValueError:
         born = None
     if born is not None:
-        return statement.where(Patient.date_of_birth == born)
+        # An all-digit MRN such as "19800101" also reads as an ISO date: match either.
+        return statement.where(or_(Patient.date_of_birth == born, same_mrn))
     # Every word must match the start of a name part: "luk zo" finds "Łukasiewicz, Zoë".
     name_terms = [  # search_key() of non-blank text always has at least one word
         or_(
@@ -93,7 +98,7 @@ def search_patients(query: str) -> Select[Patient]:
         )
         for word in search_key(text).split()
     ]
-    return statement.where(or_(func.lower(Patient.mrn) == text.lower(), and_(*name_terms)))
+    return statement.where(or_(same_mrn, and_(*name_terms)))
 
 
 def exams_of(session: Session, patient: Patient) -> list[Exam]:
