@@ -1,0 +1,170 @@
+"""Every published score of one exam, computed purely from its findings.
+
+The rules live in the scoring_* modules (one per family of scores); this module gathers them into
+`ExamScores`, and `scores_as_dict` turns them into the plain JSON values frozen into the signed exam
+document. Each result carries its criteria version and its explanation in words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import TypeAlias
+
+from clinic.domain.findings import ExamFindings
+from clinic.domain.scoring_outcomes import Condition, CountScore, CriterionResult, Outcome, decide
+from clinic.domain.scoring_pressure import (
+    PressureDifference,
+    PressureThreshold,
+    kpa_to_kgf_per_cm2,
+    pressure_differences,
+    pressure_in_kpa,
+    pressure_thresholds,
+)
+from clinic.domain.scoring_survey import (
+    SeverityCategory,
+    SeverityScore,
+    fibromyalgia_severity,
+    generalized_pain_regions,
+    severity_category,
+    symptom_severity_2010,
+    symptom_severity_2011,
+    widespread_pain_index,
+)
+from clinic.domain.scoring_survey_criteria import acr_2010, acr_2011, acr_2016, meets_severity
+from clinic.domain.scoring_tender_points import (
+    IntensityScore,
+    acr_1990,
+    fibromyalgia_intensity_score,
+    tender_point_count_acr1990,
+    tender_point_count_mtps,
+)
+from clinic.domain.scoring_trigger_points import (
+    TriggerPointScore,
+    TriggerPointSummary,
+    delphi_2018,
+    score_trigger_points,
+    suggest_classification,
+)
+
+# Bump whenever any score's implementation changes: it is stored with every frozen result, so a
+# signed exam always says which rules produced its scores.
+SCORING_VERSION = "1"
+
+JsonValue: TypeAlias = str | int | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
+
+__all__ = [
+    "SCORING_VERSION",
+    "Condition",
+    "CountScore",
+    "CriterionResult",
+    "ExamScores",
+    "IntensityScore",
+    "JsonValue",
+    "Outcome",
+    "PressureDifference",
+    "PressureThreshold",
+    "SeverityCategory",
+    "SeverityScore",
+    "TriggerPointScore",
+    "TriggerPointSummary",
+    "acr_1990",
+    "acr_2010",
+    "acr_2011",
+    "acr_2016",
+    "decide",
+    "delphi_2018",
+    "fibromyalgia_intensity_score",
+    "fibromyalgia_severity",
+    "generalized_pain_regions",
+    "kpa_to_kgf_per_cm2",
+    "meets_severity",
+    "pressure_differences",
+    "pressure_in_kpa",
+    "pressure_thresholds",
+    "score_exam",
+    "score_trigger_points",
+    "scores_as_dict",
+    "severity_category",
+    "suggest_classification",
+    "symptom_severity_2010",
+    "symptom_severity_2011",
+    "tender_point_count_acr1990",
+    "tender_point_count_mtps",
+    "widespread_pain_index",
+]
+
+
+@dataclass(frozen=True)
+class ExamScores:
+    """Every score of one exam, with the scoring version that produced them."""
+
+    scoring_version: str
+    tender_point_count: CountScore
+    mtps_tender_point_count: CountScore
+    fibromyalgia_intensity: IntensityScore
+    acr_1990: CriterionResult
+    wpi: CountScore
+    sss_2010: CountScore
+    sss_2011: CountScore
+    generalized_pain_regions: CountScore
+    fibromyalgia_severity: SeverityScore
+    acr_2010: CriterionResult
+    acr_2011: CriterionResult
+    acr_2016: CriterionResult
+    trigger_points: TriggerPointSummary
+    pressure_thresholds: tuple[PressureThreshold, ...]
+    pressure_differences: tuple[PressureDifference, ...]
+
+
+def score_exam(findings: ExamFindings) -> ExamScores:
+    """Compute every score of an exam from its findings."""
+    tender_points, survey = findings.tender_points, findings.survey
+    return ExamScores(
+        scoring_version=SCORING_VERSION,
+        tender_point_count=tender_point_count_acr1990(tender_points),
+        mtps_tender_point_count=tender_point_count_mtps(tender_points),
+        fibromyalgia_intensity=fibromyalgia_intensity_score(tender_points),
+        acr_1990=acr_1990(survey, tender_points),
+        wpi=widespread_pain_index(survey),
+        sss_2010=symptom_severity_2010(survey),
+        sss_2011=symptom_severity_2011(survey),
+        generalized_pain_regions=generalized_pain_regions(survey),
+        fibromyalgia_severity=fibromyalgia_severity(survey),
+        acr_2010=acr_2010(survey),
+        acr_2011=acr_2011(survey),
+        acr_2016=acr_2016(survey),
+        trigger_points=score_trigger_points(findings.trigger_points),
+        pressure_thresholds=pressure_thresholds(tender_points),
+        pressure_differences=pressure_differences(tender_points),
+    )
+
+
+def _decimal_text(value: Decimal) -> str:
+    """Return a decimal as canonical text, as the exam document writes decimals: "2.4", "300"."""
+    text = format(value.normalize(), "f")
+    return "0" if text == "-0" else text
+
+
+def _json(value: object) -> JsonValue:
+    """Return a scoring value as plain JSON: dataclasses in field order, enums by value."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return _json(value.value)
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    if isinstance(value, tuple | list):
+        return [_json(item) for item in value]
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    raise TypeError(f"cannot freeze {type(value).__name__} into the exam document")
+
+
+def scores_as_dict(scores: ExamScores) -> dict[str, JsonValue]:
+    """Return the scores as plain JSON values in a stable key order, for the signed document."""
+    result = _json(scores)
+    assert isinstance(result, dict)  # a dataclass always becomes a dict
+    return result
