@@ -78,8 +78,8 @@ def _parse_uuid(text: str) -> uuid.UUID | None:
         return None
 
 
-def access(rule: Capability | str) -> Callable[[F], F]:
-    """Declare who may call a view: PUBLIC, SIGNED_IN, or users with a capability."""
+def access(rule: Capability | tuple[Capability, ...] | str) -> Callable[[F], F]:
+    """Declare who may call a view: PUBLIC, SIGNED_IN, or users with (any of) the capabilities."""
 
     def mark(view: F) -> F:
         setattr(view, ACCESS_ATTR, rule)
@@ -132,9 +132,14 @@ def enforce_access() -> Response | None:
             flash("Your session expired. Please sign in again.", "warning")
         return redirect(url_for("auth.login", next=_safe_next()))
     session[LAST_SEEN] = utc_now().timestamp()
-    if rule != SIGNED_IN and not current_user.can(Capability(rule)):
+    if rule != SIGNED_IN and not _allowed(rule):
         abort(403)
     return None
+
+
+def _allowed(rule: Capability | tuple[Capability, ...] | str) -> bool:
+    wanted = rule if isinstance(rule, tuple) else (Capability(rule),)
+    return any(current_user.can(capability) for capability in wanted)
 
 
 def _session_expired() -> bool:

@@ -17,6 +17,7 @@ ROLES = (ANONYMOUS, CLINICIAN, STAFF, ADMIN)
 EVERYONE_SIGNED_IN = {ANONYMOUS: 302, CLINICIAN: 200, STAFF: 200, ADMIN: 200}
 STAFF_AND_ADMIN = {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 200, ADMIN: 200}
 ADMIN_ONLY = {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 403, ADMIN: 200}
+CLINICIANS_ONLY = {ANONYMOUS: 302, CLINICIAN: 200, STAFF: 403, ADMIN: 403}
 
 # (method, expected status by role). A signed-out user is sent to sign in (302); a signed-in user
 # without the right role gets 403. POSTs carry an empty form: allowed users get the form back with
@@ -32,8 +33,15 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "patients.show": ("GET", EVERYONE_SIGNED_IN),
     "patients.new": ("GET", STAFF_AND_ADMIN),
     "patients.edit": ("GET", STAFF_AND_ADMIN),
-    "exams.new": ("GET", {ANONYMOUS: 302, CLINICIAN: 200, STAFF: 403, ADMIN: 403}),
+    "exams.new": ("GET", CLINICIANS_ONLY),
     "exams.show": ("GET", EVERYONE_SIGNED_IN),
+    "exams.sign": ("POST", CLINICIANS_ONLY),
+    "exams.add_addendum_view": ("POST", CLINICIANS_ONLY),
+    "exams.entered_in_error": ("POST", {ANONYMOUS: 302, CLINICIAN: 200, STAFF: 403, ADMIN: 200}),
+    "capture.tender_points": ("GET", CLINICIANS_ONLY),
+    "capture.trigger_points": ("GET", CLINICIANS_ONLY),
+    "capture.survey": ("GET", CLINICIANS_ONLY),
+    "capture.impression": ("GET", CLINICIANS_ONLY),
     "admin.users": ("GET", ADMIN_ONLY),
     "admin.new_user": ("GET", ADMIN_ONLY),
     "admin.edit_user": ("GET", ADMIN_ONLY),

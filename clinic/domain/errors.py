@@ -9,3 +9,24 @@ class DomainError(Exception):
     def __init__(self, reasons: list[tuple[str, str]]) -> None:
         super().__init__("; ".join(f"{field}: {message}" for field, message in reasons))
         self.reasons = reasons
+
+
+class ExamLockedError(DomainError):
+    """A change to an exam that is no longer a draft; corrections go into addenda."""
+
+    def __init__(
+        self, message: str = "This exam is signed and cannot change; add an addendum."
+    ) -> None:
+        super().__init__([("exam", message)])
+
+
+class VersionConflictError(Exception):
+    """A save based on an older version of a record than the one stored."""
+
+    def __init__(self, record: str, stored_version: int, given_version: int) -> None:
+        super().__init__(
+            f"{record} is at version {stored_version}, the save was based on {given_version}"
+        )
+        self.record = record
+        self.stored_version = stored_version
+        self.given_version = given_version

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from clinic.domain.roles import Role
 from clinic.domain.scales import PaperSize
 from clinic.forms.auth import PersonFields, confirm_field, new_password_field
 from clinic.forms.base import ClinicForm, strip
-
-
-class CheckboxesField(SelectMultipleField):  # type: ignore[misc]
-    """A multiple choice shown as a list of checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from clinic.forms.fields import CheckboxesField
 
 
 class UserForm(PersonFields):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
@@ -58,4 +58,9 @@ class StartExamForm(ClinicForm):
     )
     clinician = SelectField(
         "Examining clinician", validators=[DataRequired(message="Choose the examining clinician.")]
+    )
+    from_last_exam = BooleanField(
+        "Start from the last exam",
+        description="Copies the last exam's trigger points (muscle, side, location), "
+        "all unexamined.",
     )

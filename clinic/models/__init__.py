@@ -33,3 +33,7 @@ __all__ = [
     "UserRole",
     "utc_now",
 ]
+
+from clinic.models.guard import install_write_guard
+
+install_write_guard()

@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic.domain.errors import DomainError
+from clinic.domain.errors import DomainError, ExamLockedError
 from clinic.domain.roles import Role
+from clinic.domain.scales import ExamStatus
 from clinic.models import Exam, Patient, User
 from clinic.services import audit
 
@@ -37,3 +38,11 @@ def start_exam(
 def get_exam(session: Session, public_id: uuid.UUID) -> Exam | None:
     """Find an exam by public id."""
     return session.scalars(select(Exam).where(Exam.uuid == public_id)).first()
+
+
+def get_draft_exam(session: Session, public_id: uuid.UUID) -> Exam | None:
+    """Find an exam by public id; a signed exam cannot be edited, so it counts as locked."""
+    exam = get_exam(session, public_id)
+    if exam is not None and exam.status is not ExamStatus.DRAFT:
+        raise ExamLockedError()
+    return exam

@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint; this list is the app's whole surface."""
-    from clinic.views import account, admin, auth, exams, main, patients, setup
+    from clinic.views import account, admin, auth, exam_capture, exams, main, patients, setup
 
-    for module in (main, setup, auth, account, patients, exams, admin):
+    for module in (main, setup, auth, account, patients, exams, exam_capture, admin):
         app.register_blueprint(module.bp)

@@ -6,6 +6,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from clinic.domain.errors import ExamLockedError
 from clinic.extensions import db_session
 
 MESSAGES = {
@@ -13,6 +14,7 @@ MESSAGES = {
     403: "Your account's roles do not allow this page. Ask an administrator if you need it.",
     404: "There is nothing here. The link may be old or mistyped.",
     405: "This page does not accept that kind of request.",
+    409: "This record can no longer change.",
 }
 
 
@@ -26,6 +28,11 @@ def register_error_handlers(app: Flask) -> None:
             "Go back, reload the page and submit again."
         )
         return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(ExamLockedError)
+    def _locked(error: ExamLockedError) -> tuple[str, int]:
+        message = " ".join(message for _field, message in error.reasons)
+        return render_template("error.html", code=409, message=message), 409
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int]:

@@ -13,9 +13,19 @@ from clinic.auth import access
 from clinic.domain.errors import DomainError
 from clinic.domain.roles import Capability, Role
 from clinic.extensions import db_session
+from clinic.forms.base import ClinicForm
+from clinic.forms.exam import AddendumForm, EnteredInErrorForm, SignForm
 from clinic.forms.patients import StartExamForm
+from clinic.models import Exam, User
+from clinic.services.exam_view import exam_page
 from clinic.services.exams import get_exam, start_exam
 from clinic.services.patients import get_patient
+from clinic.services.signing import (
+    add_addendum,
+    mark_entered_in_error,
+    sign_exam,
+    start_from_last_exam,
+)
 from clinic.services.users import active_clinicians, get_user
 from clinic.views.common import clinic_today, or_404
 
@@ -38,8 +48,9 @@ def new(patient_id: uuid.UUID) -> str | Response:
             form.clinician.data = str(current_user.uuid)
     if form.validate_on_submit():
         clinician = or_404(get_user(db_session(), uuid.UUID(form.clinician.data)))
+        start = start_from_last_exam if form.from_last_exam.data else start_exam
         try:
-            exam = start_exam(
+            exam = start(
                 db_session(),
                 patient,
                 form.exam_date.data,
@@ -56,9 +67,78 @@ def new(patient_id: uuid.UUID) -> str | Response:
     return render_template("exams/new.html", form=form, patient=patient)
 
 
+def _show(exam: Exam, **forms: ClinicForm) -> str:
+    page = exam_page(exam, _actor())
+    context = {
+        "sign_form": SignForm(formdata=None),
+        "addendum_form": AddendumForm(formdata=None),
+        "error_form": EnteredInErrorForm(formdata=None),
+    } | forms
+    return render_template("exams/show.html", exam=exam, page=page, **context)
+
+
+def _actor() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
 @bp.get("/exams/<uuid:exam_id>")
 @access(Capability.VIEW_RECORDS)
 def show(exam_id: uuid.UUID) -> str:
-    """The exam page: its header for now; the findings forms come with exam capture."""
+    """The exam page: header, findings, scores in words, signature and addenda."""
+    return _show(or_404(get_exam(db_session(), exam_id)))
+
+
+@bp.post("/exams/<uuid:exam_id>/sign")
+@access(Capability.EXAMINE)
+def sign(exam_id: uuid.UUID) -> str | Response:
+    """Sign the exam after the clinician enters their password again."""
     exam = or_404(get_exam(db_session(), exam_id))
-    return render_template("exams/show.html", exam=exam)
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            sign_exam(db_session(), exam, _actor(), form.password.data)
+        except DomainError as error:
+            db_session().rollback()
+            form.populate_errors(error)
+        else:
+            db_session().commit()
+            flash("Exam signed. Corrections from now on are addenda.", "success")
+            return redirect(url_for("exams.show", exam_id=exam.uuid))
+    return _show(exam, sign_form=form)
+
+
+@bp.post("/exams/<uuid:exam_id>/addenda")
+@access(Capability.EXAMINE)
+def add_addendum_view(exam_id: uuid.UUID) -> str | Response:
+    """Append an addendum to a signed exam."""
+    exam = or_404(get_exam(db_session(), exam_id))
+    form = AddendumForm()
+    if form.validate_on_submit():
+        try:
+            add_addendum(db_session(), exam, form.text.data, _actor())
+        except DomainError as error:
+            form.populate_errors(error)
+        else:
+            db_session().commit()
+            flash("Addendum added.", "success")
+            return redirect(url_for("exams.show", exam_id=exam.uuid, _anchor="addenda"))
+    return _show(exam, addendum_form=form)
+
+
+@bp.post("/exams/<uuid:exam_id>/entered-in-error")
+@access((Capability.EXAMINE, Capability.MANAGE_USERS))
+def entered_in_error(exam_id: uuid.UUID) -> str | Response:
+    """Mark a signed exam as entered in error (its signer or an administrator)."""
+    exam = or_404(get_exam(db_session(), exam_id))
+    form = EnteredInErrorForm()
+    if form.validate_on_submit():
+        try:
+            mark_entered_in_error(db_session(), exam, form.reason.data, _actor())
+        except DomainError as error:
+            form.populate_errors(error)
+        else:
+            db_session().commit()
+            flash("The exam is marked entered in error.", "success")
+            return redirect(url_for("exams.show", exam_id=exam.uuid))
+    return _show(exam, error_form=form)

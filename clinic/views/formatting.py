@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from clinic.domain.summary import OUTCOME_LABELS
 from clinic.views.common import clinic_settings, in_clinic_time
 
 
@@ -27,6 +28,7 @@ def register_formatting(app: Flask) -> None:
     """Make the filters and the clinic's settings available to every template."""
     app.add_template_filter(format_time, "time")
     app.add_template_filter(format_date, "date")
+    app.jinja_env.globals["outcome_labels"] = OUTCOME_LABELS
 
     @app.context_processor
     def _clinic() -> dict[str, Any]:

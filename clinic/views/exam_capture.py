@@ -1,0 +1,221 @@
+"""The exam capture pages: tender points, trigger points, survey, impression."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from clinic.auth import access
+from clinic.domain.errors import DomainError, VersionConflictError
+from clinic.domain.roles import Capability
+from clinic.domain.sites import ALL_SITES, SITE_BY_CODE
+from clinic.extensions import db_session
+from clinic.forms.exam import (
+    ImpressionForm,
+    SurveyForm,
+    TenderPointsForm,
+    TriggerPointsForm,
+    version_of,
+)
+from clinic.forms.fields import answer_text
+from clinic.models import Exam, User
+from clinic.services.exam_content import (
+    RowErrors,
+    TriggerPointRowInput,
+    save_impression,
+    save_survey,
+    save_tender_points,
+    save_trigger_points,
+)
+from clinic.services.exams import get_draft_exam
+from clinic.views.common import or_404
+
+bp = Blueprint("capture", __name__, url_prefix="/exams/<uuid:exam_id>")
+
+
+def _actor() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+def _draft(exam_id: uuid.UUID) -> Exam:
+    return or_404(get_draft_exam(db_session(), exam_id))
+
+
+def _show_row_errors(rows: Any, error: RowErrors) -> None:
+    for index, reasons in error.errors.items():
+        row = rows[index].form
+        for field_name, message in reasons:
+            field = row._fields.get(field_name) or row._fields[next(iter(row._fields))]
+            field.errors = [*field.errors, message]
+
+
+def _saved(exam: Exam, message: str) -> Response:
+    db_session().commit()
+    flash(message, "success")
+    return redirect(url_for("exams.show", exam_id=exam.uuid))
+
+
+def _tender_point_rows(exam: Exam) -> list[dict[str, Any]]:
+    stored = {row.site_code: row for row in exam.tender_points}
+    rows = []
+    for site in ALL_SITES:
+        row = stored.get(site.code)
+        values: dict[str, Any] = {"site_code": site.code, "version": "0"}
+        if row is not None:
+            values |= {
+                "version": str(row.version),
+                "examined": answer_text(row.examined),
+                "not_examined_reason": row.not_examined_reason or "",
+                "painful": row.painful,
+                "rating": row.rating,
+                "ppt_value": row.ppt_value,
+                "ppt_unit": row.ppt_unit.value if row.ppt_unit else "",
+                "ppt_probe_area_cm2": row.ppt_probe_area_cm2,
+            }
+        rows.append(values)
+    return rows
+
+
+@bp.route("/tender-points", methods=["GET", "POST"])
+@access(Capability.EXAMINE)
+def tender_points(exam_id: uuid.UUID) -> str | Response:
+    """Record every tender-point and control site on one page."""
+    exam = _draft(exam_id)
+    form = TenderPointsForm(
+        data=None if request.method == "POST" else {"sites": _tender_point_rows(exam)}
+    )
+    if form.validate_on_submit():
+        recorded = [entry.form for entry in form.sites if entry.form.recorded]
+        try:
+            save_tender_points(
+                db_session(),
+                exam,
+                [(row.to_input(), version_of(row.version)) for row in recorded],
+                _actor(),
+            )
+        except RowErrors as error:
+            _show_row_errors([e for e in form.sites if e.form.recorded], error)
+        else:
+            return _saved(exam, "Tender points saved.")
+    return render_template("exams/tender_points.html", exam=exam, form=form, sites=SITE_BY_CODE)
+
+
+def _trigger_point_rows(exam: Exam) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for row in exam.trigger_points:
+        values = {
+            name: getattr(row, name)
+            for name in (
+                "muscle_code",
+                "muscle_other_name",
+                "location_in_muscle",
+                "nodule_length_mm",
+                "nodule_width_mm",
+                "tenderness_grade",
+                "rating",
+                "taut_band",
+                "hypersensitive_spot",
+                "patient_recognition",
+                "local_twitch_response",
+                "jump_sign",
+                "referred_pain",
+                "referral_description",
+                "classification",
+                "notes",
+                "ppt_value",
+                "ppt_probe_area_cm2",
+            )
+        }
+        rows.append(
+            values
+            | {
+                "finding_id": str(row.uuid),
+                "version": str(row.version),
+                "side": row.side.value,
+                "ppt_unit": row.ppt_unit.value if row.ppt_unit else "",
+                "referral_zones": sorted(zone.zone_code for zone in row.referral_zones),
+            }
+        )
+    return [*rows, {}]
+
+
+@bp.route("/trigger-points", methods=["GET", "POST"])
+@access(Capability.EXAMINE)
+def trigger_points(exam_id: uuid.UUID) -> str | Response:
+    """Add, change and remove the exam's trigger points."""
+    exam = _draft(exam_id)
+    if request.method == "GET":
+        form = TriggerPointsForm(data={"points": _trigger_point_rows(exam)})
+    else:
+        form = TriggerPointsForm()
+        if "add_row" in request.form:
+            form.points.append_entry({})
+            return render_template("exams/trigger_points.html", exam=exam, form=form)
+    if form.validate_on_submit():
+        rows = [
+            TriggerPointRowInput(
+                finding_id=uuid.UUID(entry.form.finding_id.data)
+                if entry.form.finding_id.data
+                else None,
+                version=version_of(entry.form.version),
+                remove=bool(entry.form.remove.data),
+                finding=None
+                if entry.form.is_blank or entry.form.remove.data
+                else entry.form.to_input(),
+            )
+            for entry in form.points
+        ]
+        try:
+            save_trigger_points(db_session(), exam, rows, _actor())
+        except RowErrors as error:
+            _show_row_errors(form.points, error)
+        else:
+            return _saved(exam, "Trigger points saved.")
+    return render_template("exams/trigger_points.html", exam=exam, form=form)
+
+
+@bp.route("/survey", methods=["GET", "POST"])
+@access(Capability.EXAMINE)
+def survey(exam_id: uuid.UUID) -> str | Response:
+    """Record the history and criteria survey."""
+    exam = _draft(exam_id)
+    stored = exam.survey
+    form = SurveyForm(obj=stored)
+    if request.method == "GET":
+        form.version.data = str(stored.version) if stored else "0"
+        if stored is not None and stored.pain_areas:
+            form.wpi_asked.data = "yes"
+            form.pain_areas.data = [a.area_code for a in stored.pain_areas if a.painful]
+    if form.validate_on_submit():
+        try:
+            save_survey(db_session(), exam, form.to_input(), version_of(form.version), _actor())
+        except DomainError as error:
+            form.populate_errors(error)
+        except VersionConflictError:
+            form.form_errors.append("The survey was changed on another device; reload it first.")
+        else:
+            return _saved(exam, "Survey saved.")
+    return render_template("exams/survey.html", exam=exam, form=form)
+
+
+@bp.route("/impression", methods=["GET", "POST"])
+@access(Capability.EXAMINE)
+def impression(exam_id: uuid.UUID) -> str | Response:
+    """Record the clinician's impression, assessment and plan."""
+    exam = _draft(exam_id)
+    form = ImpressionForm(obj=exam)
+    if request.method == "GET":
+        form.version.data = str(exam.version)
+    if form.validate_on_submit():
+        try:
+            save_impression(db_session(), exam, form.to_input(), version_of(form.version), _actor())
+        except VersionConflictError:
+            form.form_errors.append("The exam was changed on another device; reload it first.")
+        else:
+            return _saved(exam, "Assessment saved.")
+    return render_template("exams/impression.html", exam=exam, form=form)
