@@ -79,6 +79,27 @@ class TriggerPointInput:
     notes: str = ""
 
 
+# The trigger-point values stored, shown and exported as they are (muscle, zones and the
+# algometer reading need their own handling).
+TRIGGER_POINT_PLAIN_FIELDS = (
+    "side",
+    "location_in_muscle",
+    "nodule_length_mm",
+    "nodule_width_mm",
+    "tenderness_grade",
+    "rating",
+    "taut_band",
+    "hypersensitive_spot",
+    "patient_recognition",
+    "local_twitch_response",
+    "jump_sign",
+    "referred_pain",
+    "referral_description",
+    "classification",
+    "notes",
+)
+
+
 @dataclass(frozen=True)
 class SurveyInput:
     """History and criteria survey; None always means "not asked", never "no"."""

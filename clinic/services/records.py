@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clinic.domain.findings import (
+    TRIGGER_POINT_PLAIN_FIELDS,
     ExamFindings,
     ImpressionInput,
     PressureReading,
@@ -48,24 +49,6 @@ SURVEY_FIELDS = (
     "other_disorder_explains_pain",
 )
 
-TRIGGER_POINT_FIELDS = (
-    "side",
-    "location_in_muscle",
-    "nodule_length_mm",
-    "nodule_width_mm",
-    "tenderness_grade",
-    "rating",
-    "taut_band",
-    "hypersensitive_spot",
-    "patient_recognition",
-    "local_twitch_response",
-    "jump_sign",
-    "referred_pain",
-    "referral_description",
-    "classification",
-    "notes",
-)
-
 
 def _reading(row: TenderPointFinding | TriggerPointFinding) -> PressureReading | None:
     if row.ppt_value is None or row.ppt_unit is None:
@@ -105,7 +88,7 @@ def apply_tender_point(row: TenderPointFinding, finding: TenderPointInput) -> No
 
 def trigger_point_input(row: TriggerPointFinding) -> TriggerPointInput:
     """The domain value of a stored trigger-point finding."""
-    values = {name: getattr(row, name) for name in TRIGGER_POINT_FIELDS}
+    values = {name: getattr(row, name) for name in TRIGGER_POINT_PLAIN_FIELDS}
     return TriggerPointInput(
         muscle_code=row.muscle_code,
         muscle_other_name=row.muscle_other_name or "",
@@ -119,7 +102,7 @@ def apply_trigger_point(row: TriggerPointFinding, finding: TriggerPointInput) ->
     """Copy a trigger-point finding onto its row, referral zones included."""
     row.muscle_code = finding.muscle_code
     row.muscle_other_name = finding.muscle_other_name.strip() or None
-    for name in TRIGGER_POINT_FIELDS:
+    for name in TRIGGER_POINT_PLAIN_FIELDS:
         setattr(row, name, getattr(finding, name))
     held = {zone.zone_code: zone for zone in row.referral_zones}
     wanted = sorted(set(finding.referral_zones))

@@ -142,7 +142,7 @@ def start_from_last_exam(
     """A new draft listing the last exam's trigger points (muscle, side, location), unexamined."""
     previous = last_exam_of(session, patient)
     if previous is None:
-        raise DomainError([("exam_date", "This patient has no earlier exam to start from.")])
+        raise DomainError([("from_last_exam", "This patient has no earlier exam to start from.")])
     exam = start_exam(session, patient, exam_date, clinician, today, actor)
     for position, old in enumerate(previous.trigger_points):
         exam.trigger_points.append(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from clinic.auth import SIGNED_IN, access, start_session
@@ -11,6 +10,7 @@ from clinic.domain.errors import DomainError
 from clinic.extensions import db_session
 from clinic.forms.auth import ChangePasswordForm
 from clinic.services.users import change_own_password
+from clinic.views.common import current_actor
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -21,7 +21,7 @@ def show() -> str | Response:
     """Show the account and change its password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_actor()
         try:
             change_own_password(
                 db_session(), user, form.current_password.data, form.new_password.data

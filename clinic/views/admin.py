@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from clinic.auth import access
@@ -15,7 +14,6 @@ from clinic.domain.scales import PaperSize
 from clinic.extensions import db_session
 from clinic.forms.admin import ClinicSettingsForm, NewUserForm, ResetPasswordForm, UserForm
 from clinic.forms.base import ClinicForm
-from clinic.models import User
 from clinic.services.clinic import ClinicDetails, get_settings, time_zone_names, update_settings
 from clinic.services.users import (
     UserDetails,
@@ -26,14 +24,9 @@ from clinic.services.users import (
     set_active,
     update_user,
 )
-from clinic.views.common import or_404
+from clinic.views.common import current_actor, or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _actor() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 def _details(form: UserForm) -> UserDetails:
@@ -60,7 +53,7 @@ def new_user() -> str | Response:
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = create_user(db_session(), _details(form), form.password.data, _actor())
+            user = create_user(db_session(), _details(form), form.password.data, current_actor())
         except DomainError as error:
             form.populate_errors(error)
         else:
@@ -78,7 +71,7 @@ def edit_user(user_id: uuid.UUID) -> str | Response:
     form = UserForm(obj=user)
     if form.validate_on_submit():
         try:
-            update_user(db_session(), user, _details(form), _actor())
+            update_user(db_session(), user, _details(form), current_actor())
         except DomainError as error:
             form.populate_errors(error)
         else:
@@ -98,7 +91,7 @@ def reset_user_password(user_id: uuid.UUID) -> str | Response:
     reset_form = ResetPasswordForm()
     if reset_form.validate_on_submit():
         try:
-            reset_password(db_session(), user, reset_form.password.data, _actor())
+            reset_password(db_session(), user, reset_form.password.data, current_actor())
         except DomainError as error:
             reset_form.populate_errors(error)
         else:
@@ -117,7 +110,7 @@ def set_user_active(user_id: uuid.UUID) -> Response:
     ClinicForm()
     active = request.form.get("active") == "1"
     try:
-        set_active(db_session(), user, active, _actor())
+        set_active(db_session(), user, active, current_actor())
     except DomainError as error:
         for _field, message in error.reasons:
             flash(message, "error")
@@ -143,7 +136,7 @@ def settings() -> str | Response:
             paper_size=PaperSize(form.paper_size.data),
         )
         try:
-            update_settings(db_session(), details, _actor())
+            update_settings(db_session(), details, current_actor())
         except DomainError as error:
             form.populate_errors(error)
         else:

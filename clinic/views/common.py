@@ -7,9 +7,10 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import abort, g
+from flask_login import current_user
 
 from clinic.extensions import db_session
-from clinic.models import ClinicSettings, utc_now
+from clinic.models import ClinicSettings, User, utc_now
 from clinic.services.clinic import get_settings
 
 T = TypeVar("T")
@@ -20,6 +21,12 @@ def or_404(found: T | None) -> T:
     if found is None:
         abort(404)
     return found
+
+
+def current_actor() -> User:
+    """The signed-in user, as the model services take it."""
+    user: User = current_user._get_current_object()
+    return user
 
 
 def clinic_settings() -> ClinicSettings:

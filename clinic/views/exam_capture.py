@@ -6,11 +6,11 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from clinic.auth import access
 from clinic.domain.errors import DomainError, VersionConflictError
+from clinic.domain.findings import TRIGGER_POINT_PLAIN_FIELDS
 from clinic.domain.roles import Capability
 from clinic.domain.sites import ALL_SITES, SITE_BY_CODE
 from clinic.extensions import db_session
@@ -22,7 +22,7 @@ from clinic.forms.exam import (
     version_of,
 )
 from clinic.forms.fields import answer_text
-from clinic.models import Exam, User
+from clinic.models import Exam
 from clinic.services.exam_content import (
     RowErrors,
     TriggerPointRowInput,
@@ -32,14 +32,9 @@ from clinic.services.exam_content import (
     save_trigger_points,
 )
 from clinic.services.exams import get_draft_exam
-from clinic.views.common import or_404
+from clinic.views.common import current_actor, or_404
 
 bp = Blueprint("capture", __name__, url_prefix="/exams/<uuid:exam_id>")
-
-
-def _actor() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 def _draft(exam_id: uuid.UUID) -> Exam:
@@ -96,7 +91,7 @@ def tender_points(exam_id: uuid.UUID) -> str | Response:
                 db_session(),
                 exam,
                 [(row.to_input(), version_of(row.version)) for row in recorded],
-                _actor(),
+                current_actor(),
             )
         except RowErrors as error:
             _show_row_errors([e for e in form.sites if e.form.recorded], error)
@@ -108,29 +103,8 @@ def tender_points(exam_id: uuid.UUID) -> str | Response:
 def _trigger_point_rows(exam: Exam) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for row in exam.trigger_points:
-        values = {
-            name: getattr(row, name)
-            for name in (
-                "muscle_code",
-                "muscle_other_name",
-                "location_in_muscle",
-                "nodule_length_mm",
-                "nodule_width_mm",
-                "tenderness_grade",
-                "rating",
-                "taut_band",
-                "hypersensitive_spot",
-                "patient_recognition",
-                "local_twitch_response",
-                "jump_sign",
-                "referred_pain",
-                "referral_description",
-                "classification",
-                "notes",
-                "ppt_value",
-                "ppt_probe_area_cm2",
-            )
-        }
+        names = (*TRIGGER_POINT_PLAIN_FIELDS, "muscle_code", "muscle_other_name", "ppt_value")
+        values = {name: getattr(row, name) for name in (*names, "ppt_probe_area_cm2")}
         rows.append(
             values
             | {
@@ -171,7 +145,7 @@ def trigger_points(exam_id: uuid.UUID) -> str | Response:
             for entry in form.points
         ]
         try:
-            save_trigger_points(db_session(), exam, rows, _actor())
+            save_trigger_points(db_session(), exam, rows, current_actor())
         except RowErrors as error:
             _show_row_errors(form.points, error)
         else:
@@ -193,7 +167,9 @@ def survey(exam_id: uuid.UUID) -> str | Response:
             form.pain_areas.data = [a.area_code for a in stored.pain_areas if a.painful]
     if form.validate_on_submit():
         try:
-            save_survey(db_session(), exam, form.to_input(), version_of(form.version), _actor())
+            save_survey(
+                db_session(), exam, form.to_input(), version_of(form.version), current_actor()
+            )
         except DomainError as error:
             form.populate_errors(error)
         except VersionConflictError:
@@ -213,7 +189,9 @@ def impression(exam_id: uuid.UUID) -> str | Response:
         form.version.data = str(exam.version)
     if form.validate_on_submit():
         try:
-            save_impression(db_session(), exam, form.to_input(), version_of(form.version), _actor())
+            save_impression(
+                db_session(), exam, form.to_input(), version_of(form.version), current_actor()
+            )
         except VersionConflictError:
             form.form_errors.append("The exam was changed on another device; reload it first.")
         else:

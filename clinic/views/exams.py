@@ -16,7 +16,7 @@ from clinic.extensions import db_session
 from clinic.forms.base import ClinicForm
 from clinic.forms.exam import AddendumForm, EnteredInErrorForm, SignForm
 from clinic.forms.patients import StartExamForm
-from clinic.models import Exam, User
+from clinic.models import Exam
 from clinic.services.exam_view import exam_page
 from clinic.services.exams import get_exam, start_exam
 from clinic.services.patients import get_patient
@@ -27,7 +27,7 @@ from clinic.services.signing import (
     start_from_last_exam,
 )
 from clinic.services.users import active_clinicians, get_user
-from clinic.views.common import clinic_today, or_404
+from clinic.views.common import clinic_today, current_actor, or_404
 
 bp = Blueprint("exams", __name__)
 
@@ -56,7 +56,7 @@ def new(patient_id: uuid.UUID) -> str | Response:
                 form.exam_date.data,
                 clinician,
                 clinic_today(),
-                current_user._get_current_object(),
+                current_actor(),
             )
         except DomainError as error:
             form.populate_errors(error)
@@ -68,18 +68,13 @@ def new(patient_id: uuid.UUID) -> str | Response:
 
 
 def _show(exam: Exam, **forms: ClinicForm) -> str:
-    page = exam_page(exam, _actor())
+    page = exam_page(exam, current_actor())
     context = {
         "sign_form": SignForm(formdata=None),
         "addendum_form": AddendumForm(formdata=None),
         "error_form": EnteredInErrorForm(formdata=None),
     } | forms
     return render_template("exams/show.html", exam=exam, page=page, **context)
-
-
-def _actor() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 @bp.get("/exams/<uuid:exam_id>")
@@ -97,7 +92,7 @@ def sign(exam_id: uuid.UUID) -> str | Response:
     form = SignForm()
     if form.validate_on_submit():
         try:
-            sign_exam(db_session(), exam, _actor(), form.password.data)
+            sign_exam(db_session(), exam, current_actor(), form.password.data)
         except DomainError as error:
             db_session().rollback()
             form.populate_errors(error)
@@ -116,7 +111,7 @@ def add_addendum_view(exam_id: uuid.UUID) -> str | Response:
     form = AddendumForm()
     if form.validate_on_submit():
         try:
-            add_addendum(db_session(), exam, form.text.data, _actor())
+            add_addendum(db_session(), exam, form.text.data, current_actor())
         except DomainError as error:
             form.populate_errors(error)
         else:
@@ -134,7 +129,7 @@ def entered_in_error(exam_id: uuid.UUID) -> str | Response:
     form = EnteredInErrorForm()
     if form.validate_on_submit():
         try:
-            mark_entered_in_error(db_session(), exam, form.reason.data, _actor())
+            mark_entered_in_error(db_session(), exam, form.reason.data, current_actor())
         except DomainError as error:
             form.populate_errors(error)
         else:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from clinic.auth import access
@@ -22,7 +21,7 @@ from clinic.services.patients import (
     search_patients,
     update_patient,
 )
-from clinic.views.common import clinic_today, or_404
+from clinic.views.common import clinic_today, current_actor, or_404
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 
@@ -55,9 +54,7 @@ def new() -> str | Response:
     form = PatientForm()
     if form.validate_on_submit():
         try:
-            patient = create_patient(
-                db_session(), _details(form), clinic_today(), current_user._get_current_object()
-            )
+            patient = create_patient(db_session(), _details(form), clinic_today(), current_actor())
         except DomainError as error:
             form.populate_errors(error)
         else:
@@ -90,7 +87,7 @@ def edit(patient_id: uuid.UUID) -> str | Response:
                 patient,
                 _details(form),
                 clinic_today(),
-                current_user._get_current_object(),
+                current_actor(),
             )
         except DomainError as error:
             form.populate_errors(error)
