@@ -29,6 +29,8 @@ PPT_MAX = {
     PressureUnit.NEWTON: Decimal(200),
 }
 PROBE_AREA_MAX_CM2 = Decimal(10)
+# The columns keep two decimal places; more would be rounded away silently on storage.
+PPT_DECIMAL_PLACES = 2
 MAX_PAIN_DURATION_MONTHS = 1200
 
 
@@ -38,6 +40,11 @@ def _rating(value: int | None, field: str) -> Reasons:
             (field, f"A pain rating is a whole number from {PAIN_RATING_MIN} to {PAIN_RATING_MAX}.")
         ]
     return []
+
+
+def _too_precise(value: Decimal) -> bool:
+    exponent = value.normalize().as_tuple().exponent
+    return isinstance(exponent, int) and exponent < -PPT_DECIMAL_PLACES
 
 
 def _pressure(reading: PressureReading | None, prefix: str) -> Reasons:
@@ -52,10 +59,16 @@ def _pressure(reading: PressureReading | None, prefix: str) -> Reasons:
                 f"Enter a threshold above 0 and at most {limit} {reading.unit.label}.",
             )
         )
+    elif _too_precise(reading.value):
+        reasons.append((f"{prefix}ppt_value", f"Use at most {PPT_DECIMAL_PLACES} decimal places."))
     area = reading.probe_area_cm2
     if area is not None and not Decimal(0) < area <= PROBE_AREA_MAX_CM2:
         reasons.append(
             (f"{prefix}ppt_probe_area_cm2", "Enter a probe area above 0 and at most 10 cm².")
+        )
+    elif area is not None and _too_precise(area):
+        reasons.append(
+            (f"{prefix}ppt_probe_area_cm2", f"Use at most {PPT_DECIMAL_PLACES} decimal places.")
         )
     return reasons
 

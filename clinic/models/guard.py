@@ -34,6 +34,8 @@ _MUTABLE_AFTER_SIGNING = frozenset(
         "version",
     }
 )
+# Appending an addendum touches the exam's list of addenda, which is no change to the exam.
+_APPENDED_AFTER_SIGNING = frozenset({"addenda"})
 
 
 def _stored_status(exam: Exam) -> ExamStatus | None:
@@ -67,10 +69,14 @@ def _check_exam_change(exam: Exam) -> None:
     if stored in (None, ExamStatus.DRAFT):
         return
     changed = {attr.key for attr in inspect(exam).attrs if attr.history.has_changes()}
+    changed -= _APPENDED_AFTER_SIGNING
     if changed - _MUTABLE_AFTER_SIGNING:
         raise ExamLockedError()
     if stored is ExamStatus.ENTERED_IN_ERROR and changed:
         raise ExamLockedError("This exam is marked entered in error and cannot change.")
+    # A signed exam only moves on to entered in error, never back to a draft.
+    if "status" in changed and exam.status is not ExamStatus.ENTERED_IN_ERROR:
+        raise ExamLockedError()
 
 
 def _refuse_changes_to_signed_exams(

@@ -49,10 +49,16 @@ def _apply(patient: Patient, details: PatientDetails) -> None:
     patient.sex = details.sex
 
 
-def create_patient(session: Session, details: PatientDetails, today: date, actor: User) -> Patient:
-    """Register a patient with a unique MRN."""
+def create_patient(
+    session: Session,
+    details: PatientDetails,
+    today: date,
+    actor: User,
+    public_id: uuid.UUID | None = None,
+) -> Patient:
+    """Register a patient with a unique MRN (and the public id it has elsewhere, if given)."""
     _check(session, details, today, None)
-    patient = Patient()
+    patient = Patient(uuid=public_id) if public_id is not None else Patient()
     _apply(patient, details)
     session.add(patient)
     session.flush()
@@ -74,6 +80,12 @@ def update_patient(
 def get_patient(session: Session, public_id: uuid.UUID) -> Patient | None:
     """Find a patient by public id."""
     return session.scalars(select(Patient).where(Patient.uuid == public_id)).first()
+
+
+def get_patient_by_mrn(session: Session, mrn: str) -> Patient | None:
+    """Find a patient by MRN; MRNs differing only in case are the same number."""
+    same = func.lower(Patient.mrn) == mrn.strip().lower()
+    return session.scalars(select(Patient).where(same)).first()
 
 
 def search_patients(query: str) -> Select[Patient]:

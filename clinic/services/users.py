@@ -164,6 +164,11 @@ def get_user(session: Session, public_id: uuid.UUID) -> User | None:
     return session.scalars(select(User).where(User.uuid == public_id)).first()
 
 
+def get_user_by_email(session: Session, email: str) -> User | None:
+    """Find a user by e-mail address, as they sign in with it."""
+    return session.scalars(select(User).where(User.email == normalise_email(email))).first()
+
+
 def list_users(session: Session) -> list[User]:
     """Every user, active first, by name."""
     return list(

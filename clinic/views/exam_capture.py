@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
+from wtforms import FieldList
 
 from clinic.auth import access
 from clinic.domain.errors import DomainError, VersionConflictError
@@ -41,12 +42,16 @@ def _draft(exam_id: uuid.UUID) -> Exam:
     return or_404(get_draft_exam(db_session(), exam_id))
 
 
-def _show_row_errors(rows: Any, error: RowErrors) -> None:
+def _show_row_errors(rows: FieldList, entries: list[Any], error: RowErrors) -> None:
+    """Put each refused row's reasons under its fields, and into the form's errors."""
     for index, reasons in error.errors.items():
-        row = rows[index].form
+        row = entries[index].form
         for field_name, message in reasons:
             field = row._fields.get(field_name) or row._fields[next(iter(row._fields))]
             field.errors = [*field.errors, message]
+    # A FieldList gathers its rows' errors once, in validate(); gather them again so the page's
+    # summary also reports the rows the service refused after validation.
+    rows.errors = [entry.errors for entry in rows.entries]
 
 
 def _saved(exam: Exam, message: str) -> Response:
@@ -94,7 +99,7 @@ def tender_points(exam_id: uuid.UUID) -> str | Response:
                 current_actor(),
             )
         except RowErrors as error:
-            _show_row_errors([e for e in form.sites if e.form.recorded], error)
+            _show_row_errors(form.sites, [e for e in form.sites if e.form.recorded], error)
         else:
             return _saved(exam, "Tender points saved.")
     return render_template("exams/tender_points.html", exam=exam, form=form, sites=SITE_BY_CODE)
@@ -147,7 +152,7 @@ def trigger_points(exam_id: uuid.UUID) -> str | Response:
         try:
             save_trigger_points(db_session(), exam, rows, current_actor())
         except RowErrors as error:
-            _show_row_errors(form.points, error)
+            _show_row_errors(form.points, list(form.points), error)
         else:
             return _saved(exam, "Trigger points saved.")
     return render_template("exams/trigger_points.html", exam=exam, form=form)

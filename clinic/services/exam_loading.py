@@ -1,0 +1,119 @@
+"""Loading an exam document: a new draft exam with the document's findings, for migration and tests.
+
+Every finding goes through the same per-finding services as the capture forms, so the same rules
+and the same audit trail apply. A signature is never imported: a loaded exam is always a draft,
+to be checked and signed by a clinician here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from clinic.domain.document_reading import LoadedExam, LoadedPatient, read_exam_document
+from clinic.domain.errors import DomainError
+from clinic.domain.findings import SurveyInput
+from clinic.domain.roles import Role
+from clinic.models import Exam, Patient, User, utc_now
+from clinic.services import audit
+from clinic.services.clinic import get_settings
+from clinic.services.exam_content import (
+    add_trigger_point,
+    save_impression,
+    save_survey,
+    save_tender_point,
+)
+from clinic.services.exams import start_exam
+from clinic.services.patients import (
+    PatientDetails,
+    create_patient,
+    get_patient,
+    get_patient_by_mrn,
+)
+from clinic.services.users import get_user
+
+
+def _renamed(error: DomainError, paths: dict[str, str]) -> DomainError:
+    """The same reasons, each field named by its path in the document."""
+    return DomainError([(paths.get(field, field), message) for field, message in error.reasons])
+
+
+def _is_active_clinician(user: User | None) -> bool:
+    return user is not None and user.is_active and Role.CLINICIAN in user.roles
+
+
+def _document_clinician(session: Session, clinician_id: uuid.UUID | None) -> User | None:
+    user = get_user(session, clinician_id) if clinician_id is not None else None
+    return user if _is_active_clinician(user) else None
+
+
+def _clinic_today(session: Session) -> date:
+    return utc_now().astimezone(ZoneInfo(get_settings(session).time_zone)).date()
+
+
+def _existing_patient(session: Session, wanted: LoadedPatient) -> Patient | None:
+    """The stored patient the identifiers name; DomainError when id and MRN disagree."""
+    by_id = get_patient(session, wanted.id) if wanted.id is not None else None
+    by_mrn = get_patient_by_mrn(session, wanted.mrn)
+    if by_id is not None and by_id is not by_mrn:
+        message = f"the patient with this id has MRN {by_id.mrn}, not {wanted.mrn.strip()}"
+        raise DomainError([("patient.mrn", message)])
+    # An id unknown here is another installation's; the MRN names the patient in this clinic.
+    patient = by_id or by_mrn
+    if patient is not None and patient.date_of_birth != wanted.date_of_birth:
+        message = (
+            f"the patient with MRN {patient.mrn} was born on {patient.date_of_birth.isoformat()}"
+        )
+        raise DomainError([("patient.date_of_birth", message)])
+    return patient
+
+
+def _patient(session: Session, wanted: LoadedPatient, today: date, actor: User) -> Patient:
+    """The patient the document names, registered from its identifiers when not known here."""
+    patient = _existing_patient(session, wanted)
+    if patient is not None:
+        return patient
+    details = PatientDetails(
+        wanted.mrn, wanted.family_name, wanted.given_name, wanted.date_of_birth, wanted.sex
+    )
+    try:
+        return create_patient(session, details, today, actor, public_id=wanted.id)
+    except DomainError as error:
+        fields = {name: f"patient.{name}" for name in ("mrn", "date_of_birth")}
+        raise _renamed(error, fields) from None
+
+
+def _save_findings(session: Session, exam: Exam, loaded: LoadedExam, actor: User) -> None:
+    for tender_point in loaded.tender_points:
+        save_tender_point(session, exam, tender_point, None, actor)
+    for trigger_point in loaded.trigger_points:
+        add_trigger_point(session, exam, trigger_point, actor)
+    if loaded.survey != SurveyInput():
+        save_survey(session, exam, loaded.survey, None, actor)
+    save_impression(session, exam, loaded.impression, None, actor)
+
+
+def load_exam_document(
+    session: Session, document: object, actor: User | None, today: date | None = None
+) -> Exam:
+    """Create a draft exam from an exam document; with no actor, its clinician loads it."""
+    loaded = read_exam_document(document)
+    examiner = _document_clinician(session, loaded.clinician_id)
+    actor = actor or examiner
+    if actor is None:
+        message = "no active clinician here has this id; name the clinician who loads the exam"
+        raise DomainError([("exam.clinician.id", message)])
+    if not _is_active_clinician(actor):
+        raise DomainError([("actor", f"{actor.email} is not an active clinician.")])
+    today = today or _clinic_today(session)
+    patient = _patient(session, loaded.patient, today, actor)
+    try:
+        exam = start_exam(session, patient, loaded.exam_date, examiner or actor, today, actor)
+    except DomainError as error:
+        raise _renamed(error, {"exam_date": "exam.date", "clinician": "exam.clinician"}) from None
+    _save_findings(session, exam, loaded, actor)
+    audit.record(session, actor, "exam.load", "exam", exam.uuid, {"source": loaded.source_id})
+    return exam
