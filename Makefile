@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: run test lint lock clean
+.PHONY: run test lint lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Speed and memory targets; never part of CI.
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/reports_bench.py
 
 # Re-pin dependencies after changing pyproject.toml.
 lock: $(VENV)/.dev-installed

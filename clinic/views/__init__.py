@@ -7,7 +7,17 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint; this list is the app's whole surface."""
-    from clinic.views import account, admin, auth, exam_capture, exams, main, patients, setup
+    from clinic.views import (
+        account,
+        admin,
+        auth,
+        exam_capture,
+        exams,
+        main,
+        patients,
+        reports,
+        setup,
+    )
 
-    for module in (main, setup, auth, account, patients, exams, exam_capture, admin):
+    for module in (main, setup, auth, account, patients, exams, exam_capture, reports, admin):
         app.register_blueprint(module.bp)

@@ -37,7 +37,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        message = MESSAGES.get(code, error.description or "")
+        specific = error.description != type(error).description
+        message = (error.description if specific else None) or MESSAGES.get(code, "")
         return render_template("error.html", code=code, message=message), code
 
     @app.errorhandler(InternalServerError)

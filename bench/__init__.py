@@ -1,0 +1,1 @@
+"""Benchmarks with their recorded baselines (run by `make bench`, never in CI)."""
