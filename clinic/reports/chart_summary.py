@@ -169,7 +169,7 @@ def _comparison(summary: ExamSummary) -> list[Flowable]:
     if comparison is None:
         return []
     heading = f"Compared with the previous signed exam of {comparison.previous_date.isoformat()}"
-    return [_heading(heading), *(_p(change.text) for change in comparison.scores)]
+    return [KeepTogether([_heading(heading), *(_p(change.text) for change in comparison.scores)])]
 
 
 def _signed(change: int | None) -> str:
@@ -183,7 +183,7 @@ def _tender_points(summary: ExamSummary, width: float) -> list[Flowable]:
     shares = [0.27, 0.09, 0.08, 0.26, 0.3]
     if previous:
         header[3:3] = ["Before", "Change"]
-        shares = [0.25, 0.08, 0.07, 0.07, 0.07, 0.22, 0.24]
+        shares = [0.25, 0.08, 0.07, 0.07, 0.08, 0.22, 0.23]
     rows: list[list[object]] = [header]
     for site in ALL_SITES:
         finding = findings.get(site.code)
