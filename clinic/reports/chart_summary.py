@@ -184,9 +184,10 @@ def _tender_points(summary: ExamSummary, width: float) -> list[Flowable]:
     if previous:
         header[3:3] = ["Before", "Change"]
         shares = [0.25, 0.08, 0.07, 0.07, 0.08, 0.22, 0.23]
-    rows: list[list[object]] = [header]
+    rows: list[list[object]] = [list(header)]
     for site in ALL_SITES:
         finding = findings.get(site.code)
+        row: list[object]
         label = (
             f"{site.label} (control)"
             if site.control and "control" not in site.label
