@@ -279,3 +279,23 @@ def test_a_direct_change_is_refused_on_commit_too(app, signed, read):
         db.session.rollback()
 
     assert snapshot(read, signed) == before
+
+
+@pytest.mark.parametrize("change", ["edit", "delete"])
+def test_an_addendum_once_written_cannot_be_edited_or_removed(app, signed, read, change):
+    with app.app_context():
+        exam = db.session.get(Exam, signed.id)
+        add_addendum(db.session, exam, "Patient called.", exam.clinician)
+        db.session.commit()
+    with app.app_context():
+        addendum = db.session.get(Exam, signed.id).addenda[0]
+        if change == "edit":
+            addendum.text = "Something else."
+        else:
+            db.session.delete(addendum)
+        with pytest.raises(ExamLockedError):
+            db.session.flush()
+        db.session.rollback()
+
+    with read() as session:
+        assert [a.text for a in session.get(Exam, signed.id).addenda] == ["Patient called."]

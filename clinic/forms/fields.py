@@ -161,11 +161,18 @@ class OptionalSelect(SelectField):  # type: ignore[misc]
     def pre_validate(self, form: Any) -> None:
         if self.data in (None, ""):
             return
-        super().pre_validate(form)
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError("Choose one of the options in the list.")
 
 
 class MultiSelect(SelectMultipleField):  # type: ignore[misc]
     """Several choices from a grouped list (referral zones)."""
+
+    def pre_validate(self, form: Any) -> None:
+        known = {choice.value for choice in self.choices}
+        unknown = [value for value in self.data or [] if value not in known]
+        if unknown:
+            raise ValidationError(f"Not in the list: {', '.join(unknown)}.")
 
 
 class CheckboxesField(SelectMultipleField):  # type: ignore[misc]

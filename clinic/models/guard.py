@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from clinic.domain.errors import ExamLockedError
 from clinic.domain.scales import ExamStatus
 from clinic.models.exams import (
+    Addendum,
     Exam,
     ExamSurvey,
     PainAreaAnswer,
@@ -88,6 +89,11 @@ def _refuse_changes_to_signed_exams(
                 raise ExamLockedError()
             if record in session.dirty:
                 _check_exam_change(record)
+            continue
+        if isinstance(record, Addendum) and record not in session.new:
+            # Addenda are appended, never edited or removed, whatever the exam's state.
+            if record in session.deleted or session.is_modified(record):
+                raise ExamLockedError("An addendum cannot be changed; add another one.")
             continue
         if record in session.dirty and not session.is_modified(record):
             continue

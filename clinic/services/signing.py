@@ -126,11 +126,15 @@ def add_addendum(session: Session, exam: Exam, text: str, actor: User) -> Addend
     return addendum
 
 
-def last_exam_of(session: Session, patient: Patient) -> Exam | None:
-    """The patient's latest exam that was not entered in error."""
+def last_exam_of(session: Session, patient: Patient, on_or_before: date) -> Exam | None:
+    """The patient's latest exam up to a date that was not entered in error."""
     return session.scalars(
         select(Exam)
-        .where(Exam.patient_id == patient.id, Exam.status != ExamStatus.ENTERED_IN_ERROR)
+        .where(
+            Exam.patient_id == patient.id,
+            Exam.status != ExamStatus.ENTERED_IN_ERROR,
+            Exam.exam_date <= on_or_before,
+        )
         .order_by(Exam.exam_date.desc(), Exam.created_at.desc(), Exam.id.desc())
         .limit(1)
     ).first()
@@ -140,7 +144,7 @@ def start_from_last_exam(
     session: Session, patient: Patient, exam_date: date, clinician: User, today: date, actor: User
 ) -> Exam:
     """A new draft listing the last exam's trigger points (muscle, side, location), unexamined."""
-    previous = last_exam_of(session, patient)
+    previous = last_exam_of(session, patient, exam_date)
     if previous is None:
         raise DomainError([("from_last_exam", "This patient has no earlier exam to start from.")])
     exam = start_exam(session, patient, exam_date, clinician, today, actor)
