@@ -62,15 +62,20 @@ def exam_command(exam_id: str, output: str) -> None:
 
 
 @report_group.command("day")
-@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+# Click would name these "[%Y-%m-%d]", which reads as an optional argument; DATE says what to give.
+@click.argument("day", metavar="DATE", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option(
-    "--to", "until", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day of a range."
+    "--to",
+    "until",
+    metavar="DATE",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Last day of a range (YYYY-MM-DD).",
 )
 @click.option("--clinician", help="Only this clinician's exams (e-mail address).")
 @OUTPUT
 @with_appcontext
 def day_command(day: object, until: object | None, clinician: str | None, output: str) -> None:
-    """Write every exam of a day (or a range of at most 31 days) into one PDF."""
+    """Write every exam of DATE (YYYY-MM-DD), or of a range of at most 31 days, into one PDF."""
     session = db_session()
     start = _as_date(day)
     end = _as_date(until) if until is not None else start

@@ -40,6 +40,11 @@ def page_header(summary: ExamSummary) -> PageHeader:
         title=f"Exam summary · exam of {record.exam_date.isoformat()}",
         patient_line=patient_line(summary),
         draft=record.status is ExamStatus.DRAFT,
+        banner=(
+            f"ENTERED IN ERROR: {record.entered_in_error.reason}"
+            if record.entered_in_error is not None
+            else ""
+        ),
     )
 
 
@@ -90,8 +95,23 @@ def _table(rows: list[list[object]], widths: list[float], header: bool = True) -
     return table
 
 
+class _Heading(Paragraph):  # type: ignore[misc]
+    """A section heading that moves to the next page rather than end a page on its own."""
+
+    ROOM_BELOW = 25 * mm
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        width, height = super().wrap(available_width, available_height)
+        if available_height < height + self.ROOM_BELOW:
+            return width, available_height + 1  # too tall here: the frame moves it on
+        return width, height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        return []
+
+
 def _heading(value: str) -> Paragraph:
-    return Paragraph(text(value), styles()["h2"])
+    return _Heading(text(value), styles()["h2"])
 
 
 def _banner(value: str, colour: colors.Color) -> Table:

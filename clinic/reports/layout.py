@@ -29,6 +29,7 @@ from clinic.reports.styles import (
     MARGIN_TOP,
     MUTED,
     PAGE_SIZES,
+    PAINFUL,
     RULE,
     register_fonts,
 )
@@ -192,6 +193,11 @@ def _draw_furniture(
     canvas.drawString(left, bottom, footer)
     canvas.setFont(FONT_BOLD, 8)
     canvas.drawRightString(right, bottom, f"Page {number} of {count}")
+    if header.banner:
+        # Repeated on every page, so a loose page cannot be filed as a valid record.
+        canvas.setFillColor(PAINFUL)
+        canvas.setFont(FONT_BOLD, 8.5)
+        canvas.drawString(left, top - 23, header.banner[:150])
     if header.draft:
         _draft_mark(canvas, width, height)
     canvas.restoreState()
