@@ -72,14 +72,10 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 def _empty_tables() -> None:
-    tables = Base.metadata.sorted_tables
+    # DELETE, not TRUNCATE: on tables of a few rows PostgreSQL's TRUNCATE costs far more.
     with db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(table.name for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(table.delete())
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
         # The first migration seeds the clinic's settings row; every test starts from it.
         connection.execute(ClinicSettings.__table__.insert().values(id=CLINIC_SETTINGS_ID))
 
