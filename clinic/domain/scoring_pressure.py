@@ -15,6 +15,7 @@ from clinic.domain.criteria_sets import ACR_SITE_CODES, ACR_SITE_PAIRS
 from clinic.domain.findings import PressureReading, TenderPointInput
 from clinic.domain.scales import PressureUnit
 from clinic.domain.scoring_outcomes import MINUS
+from clinic.domain.sites import SITE_BY_CODE
 
 KPA_PER_KGF_PER_CM2 = Decimal("98.0665")
 KPA_PER_N_PER_CM2 = Decimal(10)
@@ -82,6 +83,11 @@ def _shown(value: Decimal, places: str = "0.1") -> str:
     return str(value.quantize(Decimal(places), ROUND_HALF_UP))
 
 
+def _signed(text: str) -> str:
+    """A difference as printed: a true minus sign for a negative value."""
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
 def _reading_text(code: str, reading: PressureReading, kpa: Decimal | None) -> str:
     """Return a reading and its kPa value in words."""
     recorded = f"{_plain(reading.value)} {reading.unit.label}"
@@ -136,21 +142,26 @@ def _difference(
     """Return left minus right for one pair of readings."""
     left_kpa, right_kpa = pressure_in_kpa(left), pressure_in_kpa(right)
     unit = left.unit if left.unit is right.unit else None
+    name = SITE_BY_CODE[left_code].name
     with localcontext(_CONTEXT):
         in_unit = _plain(left.value - right.value) if unit is not None else None
         if left_kpa is None or right_kpa is None:
             in_kpa = None
-            text = (
-                f"pair {pair}: left {MINUS} right cannot be given in kPa (probe area not recorded)"
-            )
+            if unit is not None:
+                text = (
+                    f"{name}: left {MINUS} right {_signed(str(in_unit))} {unit.label} "
+                    "(not in kPa: probe area not recorded)"
+                )
+            else:
+                text = f"{name}: left {MINUS} right cannot be given (probe area not recorded)"
         else:
             in_kpa = _plain(left_kpa - right_kpa)
             text = (
-                f"pair {pair}: left {_shown(left_kpa)} kPa, right {_shown(right_kpa)} kPa, "
-                f"left {MINUS} right {_shown(in_kpa)} kPa"
+                f"{name}: left {_shown(left_kpa)} kPa, right {_shown(right_kpa)} kPa, "
+                f"left {MINUS} right {_signed(_shown(in_kpa))} kPa"
             )
-    if unit is not None and unit is not PressureUnit.KPA:
-        text += f"; in {unit.label}: {in_unit}"
+            if unit is not None and unit is not PressureUnit.KPA:
+                text += f" ({_signed(str(in_unit))} {unit.label})"
     return PressureDifference(
         pair, left_code, right_code, left_kpa, right_kpa, in_kpa, unit, in_unit, text
     )

@@ -776,14 +776,12 @@ def test_left_right_differences_for_pairs_with_both_sides() -> None:
     assert first.difference_kpa == Decimal("49.03325")
     assert (first.unit, first.difference) == (PressureUnit.KGF_PER_CM2, Decimal("0.5"))
     assert first.text == (
-        "pair 1: left 294.2 kPa, right 245.2 kPa, left \u2212 right 49.0 kPa; in kgf/cm²: 0.5"
+        "Occiput: left 294.2 kPa, right 245.2 kPa, left \u2212 right 49.0 kPa (0.5 kgf/cm²)"
     )
     assert (second.difference_kpa, second.unit, second.difference) == (Decimal("0"), None, None)
     assert (third.left_kpa, third.difference_kpa) == (None, None)
     assert (third.unit, third.difference) == (PressureUnit.NEWTON, Decimal("10"))
-    assert third.text == (
-        "pair 3: left \u2212 right cannot be given in kPa (probe area not recorded); in N: 10"
-    )
+    assert third.text == ("Trapezius: left \u2212 right 10 N (not in kPa: probe area not recorded)")
 
 
 def test_pressure_thresholds_list_every_reading_in_site_order() -> None:
