@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from clinic.models import User, utc_now
 F = TypeVar("F", bound=Callable[..., Any])
 
 ACCESS_ATTR = "_clinic_access"
+BACKGROUND_ATTR = "_clinic_background"
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
 
@@ -88,6 +90,12 @@ def access(rule: Capability | tuple[Capability, ...] | str) -> Callable[[F], F]:
     return mark
 
 
+def background(view: F) -> F:
+    """Mark a view a script calls on its own (autosave): JSON errors, no idle-time refresh."""
+    setattr(view, BACKGROUND_ATTR, True)
+    return view
+
+
 def public(view: F) -> F:
     """Let anyone call the view, signed in or not."""
     return access(PUBLIC)(view)
@@ -124,14 +132,22 @@ def enforce_access() -> Response | None:
     if rule == PUBLIC:
         return None
     expired = _session_expired()
+    background = getattr(view, BACKGROUND_ATTR, False)
     if not current_user.is_authenticated or expired:
         end_session()
+        if background:
+            # A script can't follow a redirect to a sign-in page: it keeps the save queued,
+            # sends the user to sign in, and replays the queue afterwards.
+            body = {"title": "Signed out", "detail": "Sign in again; your changes are kept."}
+            return Response(json.dumps(body), status=401, mimetype="application/problem+json")
         if not setup_done():
             return redirect(url_for("setup.first_admin"))
         if expired:
             flash("Your session expired. Please sign in again.", "warning")
         return redirect(url_for("auth.login", next=_safe_next()))
-    session[LAST_SEEN] = utc_now().timestamp()
+    if not background:
+        # Autosaves are not the user at the tablet: they must not keep an idle session open.
+        session[LAST_SEEN] = utc_now().timestamp()
     if rule != SIGNED_IN and not _allowed(rule):
         abort(403)
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ EVERYONE_SIGNED_IN = {ANONYMOUS: 302, CLINICIAN: 200, STAFF: 200, ADMIN: 200}
 STAFF_AND_ADMIN = {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 200, ADMIN: 200}
 ADMIN_ONLY = {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 403, ADMIN: 200}
 CLINICIANS_ONLY = {ANONYMOUS: 302, CLINICIAN: 200, STAFF: 403, ADMIN: 403}
+# Scripts get 401 instead of a sign-in redirect; a bare request (no key, no body) is a 400.
+AUTOSAVE = {ANONYMOUS: 401, CLINICIAN: 400, STAFF: 403, ADMIN: 403}
 
 # (method, expected status by role). A signed-out user is sent to sign in (302); a signed-in user
 # without the right role gets 403. POSTs carry an empty form: allowed users get the form back with
@@ -42,6 +45,12 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "reports.day": ("GET", EVERYONE_SIGNED_IN),
     "reports.day_pdf": ("GET", {ANONYMOUS: 302, CLINICIAN: 404, STAFF: 404, ADMIN: 404}),
     "reports.trend_pdf": ("GET", EVERYONE_SIGNED_IN),
+    "autosave.tender_point": ("PUT", AUTOSAVE),
+    "autosave.add_trigger_point": ("POST", AUTOSAVE),
+    "autosave.update_trigger_point": ("PUT", AUTOSAVE),
+    "autosave.remove_trigger_point": ("DELETE", AUTOSAVE),
+    "autosave.survey": ("PUT", AUTOSAVE),
+    "autosave.impression": ("PUT", AUTOSAVE),
     "capture.tender_points": ("GET", CLINICIANS_ONLY),
     "capture.trigger_points": ("GET", CLINICIANS_ONLY),
     "capture.survey": ("GET", CLINICIANS_ONLY),
@@ -100,6 +109,8 @@ def test_endpoint_answers_each_role_as_the_table_says(
         "exam_id": exam.uuid,
         "user_id": target_user.uuid,
         "filename": "clinic.css",
+        "site_code": "TP01L",
+        "finding_id": str(uuid.uuid4()),
     }
     if role != ANONYMOUS:
         sign_in_as(client, users[role])

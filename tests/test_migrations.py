@@ -84,3 +84,29 @@ def test_every_revision_downgrades_to_base(empty_app: Flask) -> None:
             flask_migrate.upgrade(revision=revision)
         flask_migrate.downgrade(revision="base")
     assert _tables(empty_app) <= {"alembic_version"}
+
+
+def test_rows_written_before_an_upgrade_survive_it(empty_app: Flask) -> None:
+    revisions = [r.revision for r in reversed(list(_scripts(empty_app).walk_revisions()))]
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision=revisions[0])
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO patients (uuid, mrn, family_name, given_name, date_of_birth,"
+                    " sex, name_search, created_at, updated_at) VALUES (:uuid, 'M-1',"
+                    " 'Łukasiewicz', 'Zoë', '1981-04-02', 'female', 'lukasiewicz zoe',"
+                    " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                ),
+                {
+                    "uuid": uuid.uuid4().hex
+                    if db.engine.dialect.name == "sqlite"
+                    else str(uuid.uuid4())
+                },
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT mrn, family_name FROM patients")).all()
+            settings = connection.execute(text("SELECT count(*) FROM clinic_settings")).scalar()
+    assert [tuple(row) for row in rows] == [("M-1", "Łukasiewicz")]
+    assert settings == 1

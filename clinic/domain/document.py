@@ -219,3 +219,13 @@ def signed_part(document: Json) -> Json:
 def document_digest(document: Json) -> str:
     """SHA-256 (hex) of the canonical bytes of the signed part of a document."""
     return hashlib.sha256(canonical_bytes(signed_part(document))).hexdigest()
+
+
+def tender_point_json(recorded: RecordedTenderPoint) -> Json:
+    """One tender-point finding as the document (and the autosave API) writes it."""
+    return _tender_point(recorded)
+
+
+def trigger_point_json(recorded: RecordedTriggerPoint, position: int) -> Json:
+    """One trigger-point finding as the document (and the autosave API) writes it."""
+    return _trigger_point(recorded, position)

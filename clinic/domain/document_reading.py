@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Final
+from typing import Final, TypeVar
 
 from clinic.domain.document import FORMAT, FORMAT_VERSION
 from clinic.domain.document_fields import DocumentObject, Reasons, object_at
@@ -40,6 +40,8 @@ from clinic.domain.scales import (
     TwitchResponse,
 )
 from clinic.domain.validation import validate_survey, validate_tender_point, validate_trigger_point
+
+T = TypeVar("T")
 
 _RATING = f"must be a whole number from {PAIN_RATING_MIN} to {PAIN_RATING_MAX}"
 _SEVERITY = f"must be a whole number from 0 to {SYMPTOM_SEVERITY_ITEM_MAX}"
@@ -353,3 +355,41 @@ def read_exam_document(document: object) -> LoadedExam:
         impression=impression,
         source_id=source_id,
     )
+
+
+def _read_one(value: object, read: Callable[[object, str, Reasons], T | None]) -> T:
+    problems: Reasons = []
+    result = read(value, "", problems)
+    if problems or result is None:
+        raise DomainError(problems or [("", "must be an object")])
+    return result
+
+
+def read_tender_point(value: object) -> TenderPointInput:
+    """One tender-point finding in the document's shape (as the tablet's autosave sends it)."""
+    return _read_one(value, _tender_point)
+
+
+def read_trigger_point(value: object) -> TriggerPointInput:
+    """One trigger-point finding in the document's shape."""
+    return _read_one(value, _trigger_point)
+
+
+def _read_section(value: object, name: str, read: Callable[[DocumentObject], T]) -> T:
+    problems: Reasons = []
+    document = DocumentObject({name: value}, "", problems, (name,))
+    result = read(document)
+    if problems:
+        prefix = f"{name}."
+        raise DomainError([(field.removeprefix(prefix), message) for field, message in problems])
+    return result
+
+
+def read_survey(value: object) -> SurveyInput:
+    """The survey answers in the document's shape."""
+    return _read_section(value, "survey", _survey)
+
+
+def read_impression(value: object) -> ImpressionInput:
+    """The impression, assessment and plan in the document's shape."""
+    return _read_section(value, "impression", _impression)

@@ -1,6 +1,7 @@
 """Every model, imported here so that Alembic and the app see all tables."""
 
 from clinic.models.audit import AuditEvent
+from clinic.models.autosave import SaveReceipt
 from clinic.models.base import Base, utc_now
 from clinic.models.clinic import CLINIC_SETTINGS_ID, ClinicSettings
 from clinic.models.exams import (
@@ -26,6 +27,7 @@ __all__ = [
     "PainAreaAnswer",
     "Patient",
     "ReferralZone",
+    "SaveReceipt",
     "SignInFailure",
     "TenderPointFinding",
     "TriggerPointFinding",

@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
         account,
         admin,
         auth,
+        autosave,
         exam_capture,
         exams,
         main,
@@ -19,5 +20,6 @@ def register_blueprints(app: Flask) -> None:
         setup,
     )
 
-    for module in (main, setup, auth, account, patients, exams, exam_capture, reports, admin):
+    modules = (main, setup, auth, account, patients, exams, exam_capture, autosave, reports, admin)
+    for module in modules:
         app.register_blueprint(module.bp)

@@ -1,0 +1,248 @@
+"""The autosave API the tablet calls: one finding per request, JSON in and out.
+
+Every request carries an `Idempotency-Key` header and the version its change was based on.
+Answers: 200/201 saved (with the running scores), 412 changed elsewhere (with the stored value),
+409 the exam is locked, 422 field errors, 400 a malformed request, 404 unknown exam or finding,
+401 signed out (the script keeps its queue and sends the user to sign in).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from clinic.auth import access, background
+from clinic.domain.document_reading import (
+    read_impression,
+    read_survey,
+    read_tender_point,
+    read_trigger_point,
+)
+from clinic.domain.errors import DomainError, ExamLockedError, VersionConflictError
+from clinic.domain.roles import Capability
+from clinic.extensions import db_session
+from clinic.models import Exam, utc_now
+from clinic.services import exam_content
+from clinic.services.autosave import (
+    MAX_KEY_LENGTH,
+    SaveAnswer,
+    exam_scores,
+    keep_receipt,
+    receipt_for,
+    tender_point_state,
+    trigger_point_state,
+)
+from clinic.services.exams import get_exam
+from clinic.views.common import current_actor
+
+bp = Blueprint("autosave", __name__, url_prefix="/exams/<uuid:exam_id>/autosave")
+
+Apply = Callable[[Session, Exam, dict[str, Any]], SaveAnswer]
+
+
+class RefusedSaveError(Exception):
+    """A request refused before anything was applied."""
+
+    def __init__(self, status: int, title: str, **extra: Any) -> None:
+        super().__init__(title)
+        self.answer = SaveAnswer(status, {"title": title, **extra})
+
+
+def _json(answer: SaveAnswer) -> Response:
+    mimetype = "application/json" if answer.status < 400 else "application/problem+json"
+    return Response(json.dumps(answer.body), status=answer.status, mimetype=mimetype)
+
+
+def _base_version(body: dict[str, Any]) -> int | None:
+    value = body.get("base_version")
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise RefusedSaveError(400, "base_version must be a whole number, 0 for a new record")
+    return value
+
+
+def _saved(exam: Exam, record: dict[str, Any], status: int = 200) -> SaveAnswer:
+    body = {"saved": record, "saved_at": utc_now().isoformat(), "scores": exam_scores(exam)}
+    return SaveAnswer(status, body)
+
+
+def _run(exam_id: uuid.UUID, apply: Apply) -> Response:
+    """Parse, apply once per key, answer in JSON; one commit."""
+    session, user = db_session(), current_actor()
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        return _json(
+            SaveAnswer(400, {"title": "Send an Idempotency-Key header of 1 to 64 characters"})
+        )
+    exam = get_exam(session, exam_id)
+    if exam is None:
+        return _json(SaveAnswer(404, {"title": "There is no such exam"}))
+    earlier = receipt_for(session, user, key)
+    if earlier is not None:
+        if earlier.exam_id != exam.id:
+            return _json(SaveAnswer(409, {"title": "This key was already used for another exam"}))
+        return _json(SaveAnswer(earlier.status_code, earlier.response))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _json(SaveAnswer(400, {"title": "The body must be a JSON object"}))
+    try:
+        answer = apply(session, exam, body)
+    except RefusedSaveError as refusal:
+        session.rollback()
+        return _json(refusal.answer)
+    except ExamLockedError as locked:
+        session.rollback()
+        return _json(SaveAnswer(409, {"title": locked.reasons[0][1]}))
+    except DomainError as error:
+        session.rollback()
+        errors = {field or "finding": message for field, message in error.reasons}
+        return _json(SaveAnswer(422, {"title": "Some values are not valid", "errors": errors}))
+    keep_receipt(session, user, exam, key, answer)
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same key arrived twice at once: the other request saved; answer as it did.
+        session.rollback()
+        again = receipt_for(session, user, key)
+        if again is None:
+            raise
+        return _json(SaveAnswer(again.status_code, again.response))
+    return _json(answer)
+
+
+def _conflict(stored: dict[str, Any], version: int) -> RefusedSaveError:
+    return RefusedSaveError(
+        412,
+        "Changed on another device since this tablet last saw it",
+        stored=stored,
+        stored_version=version,
+    )
+
+
+@bp.put("/tender-points/<site_code>")
+@access(Capability.EXAMINE)
+@background
+def tender_point(exam_id: uuid.UUID, site_code: str) -> Response:
+    """Save one site's finding."""
+
+    def apply(session: Session, exam: Exam, body: dict[str, Any]) -> SaveAnswer:
+        value = body.get("finding")
+        if isinstance(value, dict):
+            value = {**value, "site": site_code}  # the address names the site
+        finding = read_tender_point(value)
+        try:
+            row = exam_content.save_tender_point(
+                session, exam, finding, _base_version(body), current_actor()
+            )
+        except VersionConflictError as conflict:
+            stored = next(r for r in exam.tender_points if r.site_code == site_code)
+            raise _conflict(tender_point_state(stored), conflict.stored_version) from None
+        return _saved(exam, tender_point_state(row))
+
+    return _run(exam_id, apply)
+
+
+@bp.post("/trigger-points")
+@access(Capability.EXAMINE)
+@background
+def add_trigger_point(exam_id: uuid.UUID) -> Response:
+    """Add a trigger point (a retry with the same key adds nothing more)."""
+
+    def apply(session: Session, exam: Exam, body: dict[str, Any]) -> SaveAnswer:
+        finding = read_trigger_point(body.get("finding"))
+        row = exam_content.add_trigger_point(session, exam, finding, current_actor())
+        return _saved(exam, trigger_point_state(row), status=201)
+
+    return _run(exam_id, apply)
+
+
+def _trigger_point_row(exam: Exam, finding_id: str) -> Any:
+    try:
+        row = exam_content.trigger_point_of(exam, uuid.UUID(finding_id))
+    except ValueError:
+        row = None
+    if row is None:
+        raise RefusedSaveError(404, "There is no such trigger point in this exam")
+    return row
+
+
+@bp.put("/trigger-points/<finding_id>")
+@access(Capability.EXAMINE)
+@background
+def update_trigger_point(exam_id: uuid.UUID, finding_id: str) -> Response:
+    """Change one trigger point."""
+
+    def apply(session: Session, exam: Exam, body: dict[str, Any]) -> SaveAnswer:
+        row = _trigger_point_row(exam, finding_id)
+        finding = read_trigger_point(body.get("finding"))
+        try:
+            exam_content.update_trigger_point(
+                session, exam, row, finding, _base_version(body), current_actor()
+            )
+        except VersionConflictError as conflict:
+            raise _conflict(trigger_point_state(row), conflict.stored_version) from None
+        return _saved(exam, trigger_point_state(row))
+
+    return _run(exam_id, apply)
+
+
+@bp.delete("/trigger-points/<finding_id>")
+@access(Capability.EXAMINE)
+@background
+def remove_trigger_point(exam_id: uuid.UUID, finding_id: str) -> Response:
+    """Remove one trigger point."""
+
+    def apply(session: Session, exam: Exam, body: dict[str, Any]) -> SaveAnswer:
+        row = _trigger_point_row(exam, finding_id)
+        try:
+            exam_content.remove_trigger_point(
+                session, exam, row, _base_version(body), current_actor()
+            )
+        except VersionConflictError as conflict:
+            raise _conflict(trigger_point_state(row), conflict.stored_version) from None
+        return _saved(exam, {"id": finding_id, "removed": True})
+
+    return _run(exam_id, apply)
+
+
+@bp.put("/survey")
+@access(Capability.EXAMINE)
+@background
+def survey(exam_id: uuid.UUID) -> Response:
+    """Save the history and criteria survey."""
+
+    def apply(session: Session, exam: Exam, body: dict[str, Any]) -> SaveAnswer:
+        answers = read_survey(body.get("survey"))
+        try:
+            saved = exam_content.save_survey(
+                session, exam, answers, _base_version(body), current_actor()
+            )
+        except VersionConflictError as conflict:
+            raise _conflict({"version": conflict.stored_version}, conflict.stored_version) from None
+        return _saved(exam, {"survey": True, "version": saved.version})
+
+    return _run(exam_id, apply)
+
+
+@bp.put("/impression")
+@access(Capability.EXAMINE)
+@background
+def impression(exam_id: uuid.UUID) -> Response:
+    """Save the impression, assessment and plan (the exam header's version)."""
+
+    def apply(session: Session, exam: Exam, body: dict[str, Any]) -> SaveAnswer:
+        value = read_impression(body.get("impression"))
+        try:
+            exam_content.save_impression(session, exam, value, _base_version(body), current_actor())
+        except VersionConflictError as conflict:
+            stored = {"assessment": exam.assessment, "plan": exam.plan, "version": exam.version}
+            raise _conflict(stored, conflict.stored_version) from None
+        return _saved(exam, {"impression": True, "version": exam.version})
+
+    return _run(exam_id, apply)
