@@ -7,7 +7,6 @@ from enum import StrEnum
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from clinic.domain.body_areas import zone_label
@@ -18,8 +17,10 @@ from clinic.domain.scoring_outcomes import CriterionResult
 from clinic.domain.sites import ALL_SITES
 from clinic.domain.summary import OUTCOME_LABELS, muscle_name, pressure_text, survey_lines
 from clinic.reports.body_map import body_diagram_flowables
+from clinic.reports.flowables import Heading, PlainParagraph
 from clinic.reports.layout import PageHeader, local_time, render_parts
-from clinic.reports.styles import FONT, INK, PAINFUL, RULE, SHADE, styles, text
+from clinic.reports.styles import INK, PAINFUL, styles, text
+from clinic.reports.tables import data_table
 
 CONTENT_WIDTH_SHARE = 0.5
 
@@ -56,62 +57,12 @@ def _words(value: StrEnum) -> str:
     return value.value.replace("_", " ")
 
 
-def _p(value: object, style: str = "cell") -> Paragraph:
-    return Paragraph(text(value), styles()[style])
+def _p(value: object, style: str = "cell") -> Flowable:
+    return PlainParagraph(value, styles()[style])
 
 
-CELL_PADDING = 3
-CELL_FONT_SIZE = 8
-
-
-def _cell(value: object, width: float) -> object:
-    """Short text as a plain string (fast to lay out); text that needs wrapping as a paragraph."""
-    if isinstance(value, Flowable):
-        return value
-    shown = str(value)
-    fits = stringWidth(shown, FONT, CELL_FONT_SIZE) <= width - 2 * CELL_PADDING
-    return shown if fits and "\n" not in shown else _p(shown)
-
-
-def _table(rows: list[list[object]], widths: list[float], header: bool = True) -> Table:
-    cells = [[_cell(cell, widths[i]) for i, cell in enumerate(row)] for row in rows]
-    table = Table(cells, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
-    commands: list[tuple[object, ...]] = [
-        ("FONT", (0, 0), (-1, -1), FONT, CELL_FONT_SIZE, 10),
-        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-    ]
-    if header:
-        commands += [
-            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK),
-        ]
-    table.setStyle(TableStyle(commands))
-    return table
-
-
-class _Heading(Paragraph):  # type: ignore[misc]
-    """A section heading that moves to the next page rather than end a page on its own."""
-
-    ROOM_BELOW = 25 * mm
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        width, height = super().wrap(available_width, available_height)
-        if available_height < height + self.ROOM_BELOW:
-            return width, available_height + 1  # too tall here: the frame moves it on
-        return width, height
-
-    def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        return []
-
-
-def _heading(value: str) -> Paragraph:
-    return _Heading(text(value), styles()["h2"])
+def _heading(value: str) -> Flowable:
+    return Heading(value, styles()["h2"])
 
 
 def _banner(value: str, colour: colors.Color) -> Table:
@@ -130,7 +81,7 @@ def _overview(summary: ExamSummary, width: float) -> list[Flowable]:
         ExamStatus.ENTERED_IN_ERROR: "Entered in error",
     }[record.status]
     story: list[Flowable] = [
-        Paragraph(f"Exam of {record.exam_date.isoformat()}", styles()["h1"]),
+        _p(f"Exam of {record.exam_date.isoformat()}", "h1"),
         _p(
             f"Examining clinician: {record.clinician.name}"
             f"{_credentials(record.clinician.credentials)} · {status}",
@@ -235,7 +186,7 @@ def _tender_points(summary: ExamSummary, width: float) -> list[Flowable]:
         rows.append(row)
     story: list[Flowable] = [
         _heading("Tender points and control points"),
-        _table(rows, [width * share for share in shares]),
+        data_table(rows, [width * share for share in shares]),
     ]
     differences = summary.scores.pressure_differences
     if differences:
@@ -291,13 +242,13 @@ def _trigger_points(summary: ExamSummary, width: float) -> list[Flowable]:
             ]
         )
     widths = [0.04, 0.22, 0.09, 0.07, 0.08, 0.12, 0.1, 0.28]
-    return [*story, _table(rows, [width * share for share in widths])]
+    return [*story, data_table(rows, [width * share for share in widths])]
 
 
 def _survey(summary: ExamSummary, width: float) -> list[Flowable]:
     rows: list[list[object]] = [["Question", "Answer"]]
     rows += [[question, answer] for question, answer in survey_lines(summary.record.survey)]
-    return [_heading("History and survey"), _table(rows, [width * 0.35, width * 0.65])]
+    return [_heading("History and survey"), data_table(rows, [width * 0.35, width * 0.65])]
 
 
 def _assessment(summary: ExamSummary) -> list[Flowable]:

@@ -50,6 +50,9 @@ def register_fonts() -> None:
     # Attribute validation of every graphics shape costs a third of the diagram's time; the
     # diagram's shapes are built by our own tested code, so the check buys nothing at print time.
     rl_config.shapeChecking = 0
+    # Page streams are deflated; ReportLab's default ASCII85 armour on top adds a quarter to
+    # their size and costs time, and no PDF reader needs 7-bit-clean streams any more.
+    rl_config.useA85 = 0
     pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(

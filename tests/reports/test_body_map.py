@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from reportlab.graphics.shapes import Drawing, Polygon
+from reportlab.graphics.shapes import Polygon
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
+from reportlab.platypus import Flowable
 
 from clinic.domain.body_diagram import DiagramMarks, SiteMark, SiteState, TriggerPointMark
 from clinic.domain.geometry import MUSCLE_SHAPES, centroid, point_in_polygon
@@ -213,7 +214,7 @@ def test_diagram_and_legend_print_on_one_page() -> None:
 def test_legend_without_trigger_points_keys_only_the_sites() -> None:
     sites = tuple(SiteMark(s.code, SiteState.NOT_RECORDED, None) for s in ACR_SITES)
     flowables = body_diagram_flowables(DiagramMarks(sites, ()), WIDTH)
-    assert all(isinstance(f, Drawing) for f in flowables)
+    assert all(isinstance(f, Flowable) for f in flowables)
     page = _render(flowables).pages[0].extract_text()
     assert "Not recorded" in page
     assert "trigger point" not in page.replace("trigger-point list", "")
