@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     # argon2id cost profile, one of argon2.profiles: RFC_9106_LOW_MEMORY in production.
     "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY",
     "PATIENTS_PER_PAGE": 25,
+    # How long the tablet waits before resending a kept autosave after a failure.
+    "AUTOSAVE_RETRY_MS": 2000,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,

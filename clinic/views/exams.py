@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from clinic.auth import access
+from clinic.domain.body_diagram import diagram_marks
 from clinic.domain.errors import DomainError
 from clinic.domain.roles import Capability, Role
 from clinic.extensions import db_session
@@ -17,7 +20,7 @@ from clinic.forms.base import ClinicForm
 from clinic.forms.exam import AddendumForm, EnteredInErrorForm, SignForm
 from clinic.forms.patients import StartExamForm
 from clinic.models import Exam
-from clinic.services.exam_view import exam_page
+from clinic.services.exam_view import ExamPage, exam_page
 from clinic.services.exams import get_exam, start_exam
 from clinic.services.patients import get_patient
 from clinic.services.signing import (
@@ -27,6 +30,7 @@ from clinic.services.signing import (
     start_from_last_exam,
 )
 from clinic.services.users import active_clinicians, get_user
+from clinic.views.body_map import body_map
 from clinic.views.common import clinic_today, current_actor, or_404
 
 bp = Blueprint("exams", __name__)
@@ -67,9 +71,36 @@ def new(patient_id: uuid.UUID) -> str | Response:
     return render_template("exams/new.html", form=form, patient=patient)
 
 
+def _client_state(exam: Exam, page: ExamPage) -> dict[str, Any]:
+    """What the tablet script starts from: ids, site versions and values, where to save."""
+    sites = {
+        tp.finding.site_code: {
+            "version": tp.version,
+            "examined": tp.finding.examined,
+            "painful": tp.finding.painful,
+            "rating": tp.finding.rating,
+            "not_examined_reason": tp.finding.not_examined_reason,
+        }
+        for tp in page.record.tender_points
+    }
+    exam_url = url_for("exams.show", exam_id=exam.uuid)
+    return {
+        "exam": str(exam.uuid),
+        "user": str(current_actor().uuid),
+        "sites": sites,
+        "autosave": url_for("exams.show", exam_id=exam.uuid) + "/autosave",
+        "login": url_for("auth.login", next=exam_url),
+        "csrf": generate_csrf(),
+        "retry_ms": current_app.config["AUTOSAVE_RETRY_MS"],
+    }
+
+
 def _show(exam: Exam, **forms: ClinicForm) -> str:
     page = exam_page(exam, current_actor())
+    findings = page.record.findings
     context = {
+        "body_map": body_map(findings, diagram_marks(findings, page.scores.trigger_points)),
+        "client_state": _client_state(exam, page) if page.can_edit else {},
         "sign_form": SignForm(formdata=None),
         "addendum_form": AddendumForm(formdata=None),
         "error_form": EnteredInErrorForm(formdata=None),
