@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: run test lint lock bench clean
+.PHONY: run test test-browser lint lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,17 @@ run: $(VENV)/.run-installed
 	@echo "Serving on http://127.0.0.1:$(PORT)"
 	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
-# CLINIC_TEST_DATABASE_URL points the suite at another database (e.g. PostgreSQL).
+# The unit suite, then the browser suite (-m browser: headless Debian Chromium, always on SQLite).
+# CLINIC_TEST_DATABASE_URL points the unit suite at another database (e.g. PostgreSQL); the browser
+# suite is then left out, as it would only run again on SQLite.
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest
+	@if [ -z "$$CLINIC_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-browser; \
+	else echo "Browser tests run on SQLite only: not again with CLINIC_TEST_DATABASE_URL set."; fi
+
+# The browser suite alone; pytest's status 5 (no test collected) is not a failure.
+test-browser: $(VENV)/.dev-installed
+	$(BIN)/pytest -m browser || [ $$? -eq 5 ]
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
