@@ -135,6 +135,8 @@ def enforce_access() -> Response | None:
     background = getattr(view, BACKGROUND_ATTR, False)
     if not current_user.is_authenticated or expired:
         end_session()
+        if expired:
+            flash("Your session expired. Please sign in again.", "warning")
         if background:
             # A script can't follow a redirect to a sign-in page: it keeps the save queued,
             # sends the user to sign in, and replays the queue afterwards.
@@ -142,8 +144,6 @@ def enforce_access() -> Response | None:
             return Response(json.dumps(body), status=401, mimetype="application/problem+json")
         if not setup_done():
             return redirect(url_for("setup.first_admin"))
-        if expired:
-            flash("Your session expired. Please sign in again.", "warning")
         return redirect(url_for("auth.login", next=_safe_next()))
     if not background:
         # Autosaves are not the user at the tablet: they must not keep an idle session open.

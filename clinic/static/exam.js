@@ -25,6 +25,7 @@
   function showStatus(text, kind) {
     statusNode.textContent = text;
     statusNode.className = "autosave-status " + (kind || "");
+    statusNode.setAttribute("data-pending", String(loadQueue().length));
   }
   function clock(iso) {
     var d = iso ? new Date(iso) : new Date();
@@ -282,4 +283,6 @@
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { flush(); } });
   var waiting = loadQueue().length;
   if (waiting) { showStatus("Sending " + waiting + " kept change(s)…", "saving"); flush(); }
+  // Until this point a tap follows the plain link to the form; from here the map handles it.
+  document.documentElement.setAttribute("data-exam-ready", "1");
 })();

@@ -1,0 +1,151 @@
+"""The body map on a tablet: a full survey by taps, autosave, offline, conflicts, expiry."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic.domain.roles import Role
+from clinic.domain.sites import ACR_SITES, SITE_BY_CODE
+from clinic.models import SaveReceipt, TenderPointFinding
+from tests.browser.conftest import LiveServer, MakeExam, SignedInPage
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def tap_site(page: Page, code: str) -> None:
+    """Tap a site on the map with a finger; near neighbours bring up a chooser."""
+    expect(page.locator("html")).to_have_attribute("data-exam-ready", "1")
+    hit = page.locator(f'.site[data-site="{code}"] .hit')
+    hit.scroll_into_view_if_needed()
+    box = hit.bounding_box()
+    assert box is not None
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    panel, chooser = page.locator("#site-panel"), page.locator("#site-chooser")
+    expect(page.locator("#site-panel:not([hidden]), #site-chooser:not([hidden])")).to_be_visible()
+    if chooser.is_visible():
+        chooser.get_by_role("button", name=SITE_BY_CODE[code].label, exact=True).tap()
+    expect(panel).to_be_visible()
+    expect(page.locator("#site-panel-title")).to_have_text(SITE_BY_CODE[code].label)
+
+
+def all_sent(page: Page) -> None:
+    status = page.locator("#autosave-status")
+    expect(status).to_have_attribute("data-pending", "0")
+    expect(status).to_have_text(re.compile(r"^Saved \d"))
+
+
+def stored_sites(live_server: LiveServer) -> dict[str, tuple[bool | None, int | None, int]]:
+    def read(session: Session) -> dict[str, tuple[bool | None, int | None, int]]:
+        rows = session.scalars(select(TenderPointFinding)).all()
+        return {row.site_code: (row.painful, row.rating, row.version) for row in rows}
+
+    return live_server.run(read)
+
+
+def open_exam(signed_in_page: SignedInPage, make_exam_with_findings: MakeExam) -> Page:
+    page, user = signed_in_page(Role.CLINICIAN)
+    exam = make_exam_with_findings(user, findings=False)
+    page.goto(exam.exam_path)
+    return page
+
+
+def test_a_full_survey_by_taps_only_is_stored_and_scored(
+    live_server: LiveServer, signed_in_page: SignedInPage, make_exam_with_findings: MakeExam
+) -> None:
+    page = open_exam(signed_in_page, make_exam_with_findings)
+    expected = {}
+    for index, site in enumerate(ACR_SITES):
+        tap_site(page, site.code)
+        if index < 12:
+            page.locator('#site-panel [data-painful="yes"]').tap()
+            page.locator(f'#site-panel [data-rating="{2 + index % 8}"]').tap()
+            expected[site.code] = (True, 2 + index % 8)
+        else:
+            page.locator('#site-panel [data-painful="no"]').tap()
+            expected[site.code] = (False, 0)
+        page.locator("#site-panel [data-close]").tap()
+    all_sent(page)
+
+    stored = stored_sites(live_server)
+    assert {code: value[:2] for code, value in stored.items()} == expected
+    expect(page.locator('[data-score="tender_point_count_text"]')).to_have_text(
+        "12 of 18 sites painful (ACR 1990)"
+    )
+    expect(page.locator('.site[data-site="TP01L"]')).to_have_class(re.compile("state-painful"))
+
+
+def test_offline_edits_wait_on_the_tablet_and_are_stored_once(
+    live_server: LiveServer, signed_in_page: SignedInPage, make_exam_with_findings: MakeExam
+) -> None:
+    page = open_exam(signed_in_page, make_exam_with_findings)
+    page.context.set_offline(True)
+    tap_site(page, "TP03L")
+    page.locator('#site-panel [data-painful="yes"]').tap()
+    page.locator('#site-panel [data-rating="6"]').tap()
+    expect(page.locator("#autosave-status")).to_have_text(
+        re.compile("Offline, kept on this tablet")
+    )
+    assert stored_sites(live_server) == {}
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    all_sent(page)
+
+    assert stored_sites(live_server) == {"TP03L": (True, 6, 2)}
+    receipts = live_server.run(lambda s: len(s.scalars(select(SaveReceipt)).all()))
+    assert receipts == 2  # two edits (painful, then the rating), each applied once
+
+
+def test_a_change_made_elsewhere_is_shown_and_the_clinician_chooses(
+    live_server: LiveServer, signed_in_page: SignedInPage, make_exam_with_findings: MakeExam
+) -> None:
+    page = open_exam(signed_in_page, make_exam_with_findings)
+    tap_site(page, "TP04R")
+    page.locator('#site-panel [data-painful="yes"]').tap()
+    all_sent(page)
+
+    def other_tablet(session: Session) -> None:
+        row = session.scalars(select(TenderPointFinding)).one()
+        row.rating, row.version = 9, row.version + 1
+
+    live_server.run(other_tablet)
+    page.locator('#site-panel [data-rating="3"]').tap()
+
+    conflict = page.locator("#conflict-panel")
+    expect(conflict).to_be_visible()
+    expect(page.locator("#conflict-text")).to_contain_text("This tablet: painful, 3/10")
+    expect(page.locator("#conflict-text")).to_contain_text("Stored: painful, 9/10")
+    conflict.get_by_role("button", name="Keep mine").tap()
+    all_sent(page)
+    assert stored_sites(live_server)["TP04R"][:2] == (True, 3)
+
+
+def test_an_expired_session_keeps_the_edit_and_sends_it_after_sign_in(
+    live_server: LiveServer, signed_in_page: SignedInPage, make_exam_with_findings: MakeExam
+) -> None:
+    page, user = signed_in_page(Role.CLINICIAN)
+    exam = make_exam_with_findings(user, findings=False)
+    page.goto(exam.exam_path)
+    tap_site(page, "TP05L")
+    live_server.app.config["IDLE_TIMEOUT_MINUTES"] = -1  # every session is now past its idle limit
+    try:
+        page.locator('#site-panel [data-painful="yes"]').tap()
+        expect(page).to_have_url(re.compile("/login"))
+    finally:
+        live_server.app.config["IDLE_TIMEOUT_MINUTES"] = 15
+    assert stored_sites(live_server) == {}
+
+    expect(page.get_by_text("Your session expired")).to_be_visible()
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").tap()
+
+    expect(page).to_have_url(re.compile(exam.exam_path + "$"))
+    all_sent(page)
+    assert stored_sites(live_server) == {"TP05L": (True, None, 1)}
