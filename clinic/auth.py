@@ -167,8 +167,8 @@ def _session_expired() -> bool:
     last_seen = _from_timestamp(session.get(LAST_SEEN))
     if signed_in is None or last_seen is None:
         return True
-    idle = timedelta(minutes=int(config["IDLE_TIMEOUT_MINUTES"]))
-    absolute = timedelta(hours=int(config["MAX_SESSION_HOURS"]))
+    idle = timedelta(minutes=float(config["IDLE_TIMEOUT_MINUTES"]))
+    absolute = timedelta(hours=float(config["MAX_SESSION_HOURS"]))
     return now - last_seen > idle or now - signed_in > absolute
 
 

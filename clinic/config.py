@@ -42,7 +42,7 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
-    app.config["PERMANENT_SESSION_LIFETIME"] = int(app.config["MAX_SESSION_HOURS"]) * 3600
+    app.config["PERMANENT_SESSION_LIFETIME"] = int(float(app.config["MAX_SESSION_HOURS"]) * 3600)
 
 
 def database_url(app: Flask) -> str:

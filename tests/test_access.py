@@ -30,6 +30,7 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "setup.first_admin": ("GET", {ANONYMOUS: 404, CLINICIAN: 404, STAFF: 404, ADMIN: 404}),
     "auth.login": ("GET", {ANONYMOUS: 200, CLINICIAN: 302, STAFF: 302, ADMIN: 302}),
     "auth.logout": ("POST", {ANONYMOUS: 302, CLINICIAN: 302, STAFF: 302, ADMIN: 302}),
+    "auth.keep_alive": ("POST", {ANONYMOUS: 302, CLINICIAN: 204, STAFF: 204, ADMIN: 204}),
     "main.index": ("GET", {ANONYMOUS: 302, CLINICIAN: 302, STAFF: 302, ADMIN: 302}),
     "account.show": ("GET", EVERYONE_SIGNED_IN),
     "patients.index": ("GET", EVERYONE_SIGNED_IN),

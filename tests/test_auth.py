@@ -640,3 +640,17 @@ def test_change_password_with_the_current_one(app, clinician, read):
     client.post("/logout")
     assert alerts(sign_in_by_form(client, clinician.email, PASSWORD)) == [WRONG_CREDENTIALS]
     assert sign_in_by_form(client, clinician.email, NEW_PASSWORD).status_code == 302
+
+
+def test_answering_the_idle_warning_keeps_the_session(client, create, login):
+    user = create(make_user, roles=(Role.CLINICIAN,))
+    login(user)
+    long_ago = utc_now().timestamp() - 600
+    with client.session_transaction() as session:
+        session[LAST_SEEN] = long_ago
+
+    response = client.post("/session/keep-alive")
+
+    assert response.status_code == 204
+    with client.session_transaction() as session:
+        assert session[LAST_SEEN] > long_ago

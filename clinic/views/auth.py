@@ -54,3 +54,10 @@ def logout() -> Response:
     end_session()
     flash("You are signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/session/keep-alive")
+@access(SIGNED_IN)
+def keep_alive() -> Response:
+    """Count as activity: the user answered the idle warning, so the session goes on."""
+    return Response(status=204)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic.domain.roles import Role
-from clinic.domain.sites import ACR_SITES, SITE_BY_CODE
-from clinic.models import SaveReceipt, TenderPointFinding
+from clinic.domain.sites import ACR_SITES, CONTROL_SITES, SITE_BY_CODE
+from clinic.models import AuditEvent, Exam, SaveReceipt, TenderPointFinding
 from tests.browser.conftest import LiveServer, MakeExam, SignedInPage
 from tests.factories import PASSWORD
 
@@ -146,6 +146,52 @@ def test_an_expired_session_keeps_the_edit_and_sends_it_after_sign_in(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").tap()
 
-    expect(page).to_have_url(re.compile(exam.exam_path + "$"))
+    expect(page).to_have_url(re.compile(r"^https?://[^/]+" + exam.exam_path + "$"))
     all_sent(page)
     assert stored_sites(live_server) == {"TP05L": (True, None, 1)}
+
+
+def test_a_warning_comes_before_the_idle_sign_out_and_keeps_the_session(
+    live_server: LiveServer, signed_in_page: SignedInPage, make_exam_with_findings: MakeExam
+) -> None:
+    page, user = signed_in_page(Role.CLINICIAN)
+    exam = make_exam_with_findings(user, findings=False)
+    live_server.app.config["IDLE_TIMEOUT_MINUTES"] = 0.1  # six seconds; the warning comes at 3
+    try:
+        page.goto(exam.exam_path)
+        expect(page).to_have_url(re.compile(r"^https?://[^/]+" + exam.exam_path + "$"))
+        warning = page.locator("#idle-warning")
+        expect(warning).to_be_visible()
+        page.get_by_role("button", name="Stay signed in").tap()
+        expect(warning).to_be_hidden()
+    finally:
+        live_server.app.config["IDLE_TIMEOUT_MINUTES"] = 15
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Exam of")
+
+
+def test_double_tapping_sign_signs_once(
+    live_server: LiveServer, signed_in_page: SignedInPage, make_exam_with_findings: MakeExam
+) -> None:
+    page, user = signed_in_page(Role.CLINICIAN)
+    exam = make_exam_with_findings(user, findings=False)
+
+    def complete(session: Session) -> None:
+        stored = session.scalars(select(Exam).where(Exam.uuid == exam.exam_id)).one()
+        for site in (*ACR_SITES, *(s for s in CONTROL_SITES if s.mtps_control)):
+            stored.tender_points.append(
+                TenderPointFinding(site_code=site.code, examined=True, painful=False, rating=0)
+            )
+
+    live_server.run(complete)
+    page.goto(exam.exam_path)
+    page.get_by_label("Your password").fill(PASSWORD)
+    button = page.get_by_role("button", name="Sign exam")
+    button.dispatch_event("click")
+    button.dispatch_event("click")
+
+    expect(page.get_by_text("Exam signed.")).to_be_visible()
+    signings = live_server.run(
+        lambda s: s.scalars(select(AuditEvent).where(AuditEvent.action == "exam.sign")).all()
+    )
+    assert len(signings) == 1
