@@ -154,6 +154,17 @@ def site_symbol(
     pen: Pen, x: float, y: float, radius: float, state: SiteState, control: bool
 ) -> None:
     """Draw a site: circles for the ACR sites, squares for controls; the fill says the state."""
+
+    def draw(pen: Pen, x: float, y: float) -> None:
+        _site_shapes(pen, x, y, radius, state, control)
+
+    key = f"site-{state.value}-{'square' if control else 'circle'}-{radius:.4f}"
+    pen.symbol(key, x, y, radius * _RIM[0] + 1.5, draw)
+
+
+def _site_shapes(
+    pen: Pen, x: float, y: float, radius: float, state: SiteState, control: bool
+) -> None:
     for scale, fill, stroke, width, dash in _SITE_LAYERS[state]:
         size = radius * scale
         if control:

@@ -24,10 +24,13 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from clinic.reports.flowables import draw_string
 from clinic.reports.styles import FONT, FONT_BOLD
 
 Point = tuple[float, float]
 Dash = tuple[float, ...] | None
+# Draws a symbol's shapes with a pen, centred on a point.
+Symbol = Callable[["Pen", float, float], None]
 
 # A quarter circle as a cubic Bézier: its control points sit this share of the radius out.
 _KAPPA = 0.5522847498307936
@@ -92,6 +95,10 @@ class Pen(Protocol):
 
     def mark(self, kind: str, state: str, code: str) -> AbstractContextManager[None]:
         """Group what is drawn inside as one site or trigger point."""
+
+    def symbol(self, key: str, x: float, y: float, reach: float, draw: Symbol) -> None:
+        """Draw `draw`'s shapes centred on (x, y): the same for every use of `key`, and within
+        `reach` of their centre."""
 
 
 class DrawingPen:
@@ -162,6 +169,10 @@ class DrawingPen:
         self._group.add(
             String(x, y, value, fontName=font, fontSize=size, fillColor=colour, textAnchor=anchor)
         )
+
+    def symbol(self, key: str, x: float, y: float, reach: float, draw: Symbol) -> None:
+        """Add the symbol's shapes where they fall."""
+        draw(self, x, y)
 
     @contextmanager
     def mark(self, kind: str, state: str, code: str) -> Iterator[None]:
@@ -297,11 +308,23 @@ class CanvasPen:
         if (font, size) != self._font:
             canvas.setFont(font, size)
             self._font = (font, size)
-        canvas.drawString(x, y, value)
+        draw_string(canvas, x, y, value)
 
     def mark(self, kind: str, state: str, code: str) -> AbstractContextManager[None]:
         """Marks need no grouping on paper."""
         return nullcontext()
+
+    def symbol(self, key: str, x: float, y: float, reach: float, draw: Symbol) -> None:
+        """Place the symbol's form XObject, drawn once per PDF around the origin, at (x, y)."""
+        canvas = self._canvas
+        name = f"Symbol-{key}"
+        if not canvas.hasForm(name):
+            canvas.beginForm(name, -reach, -reach, reach, reach)
+            # A fresh pen: the form starts from the graphics state of wherever it is placed.
+            draw(CanvasPen(canvas, *self._size), 0, 0)
+            canvas.endForm()
+        self._code.append(f"q 1 0 0 1 {fp_str(x, y)} cm /{canvas._doc.getXObjectName(name)} Do Q")
+        canvas._formsinuse.append(name)
 
 
 class PenFlowable(Flowable):  # type: ignore[misc]

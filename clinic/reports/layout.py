@@ -15,10 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 
 from clinic.domain.report_models import ClinicHeader
+from clinic.reports.flowables import draw_string
 from clinic.reports.styles import (
     FONT,
     FONT_BOLD,
@@ -170,16 +172,16 @@ def _draw_furniture(
     canvas.saveState()
     canvas.setFillColor(INK)
     canvas.setFont(FONT_BOLD, 9)
-    canvas.drawString(left, top, clinic.name)
+    draw_string(canvas, left, top, clinic.name)
     canvas.setFont(FONT, 7.5)
     contact = " · ".join(
         part for part in (clinic.address.replace("\n", ", "), clinic.phone) if part
     )
-    canvas.drawString(left, top - 9, contact)
+    draw_string(canvas, left, top - 9, contact)
     canvas.setFont(FONT_BOLD, 8.5)
-    canvas.drawRightString(right, top, header.patient_line)
+    _draw_right(canvas, right, top, header.patient_line)
     canvas.setFont(FONT, 7.5)
-    canvas.drawRightString(right, top - 9, header.title)
+    _draw_right(canvas, right, top - 9, header.title)
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
     canvas.line(left, top - 13, right, top - 13)
@@ -190,17 +192,21 @@ def _draw_furniture(
     footer = f"Printed {printed}"
     if generated_note:
         footer += f" · {generated_note}"
-    canvas.drawString(left, bottom, footer)
+    draw_string(canvas, left, bottom, footer)
     canvas.setFont(FONT_BOLD, 8)
-    canvas.drawRightString(right, bottom, f"Page {number} of {count}")
+    _draw_right(canvas, right, bottom, f"Page {number} of {count}")
     if header.banner:
         # Repeated on every page, so a loose page cannot be filed as a valid record.
         canvas.setFillColor(PAINFUL)
         canvas.setFont(FONT_BOLD, 8.5)
-        canvas.drawString(left, top - 23, header.banner[:150])
+        draw_string(canvas, left, top - 23, header.banner[:150])
     if header.draft:
         _draft_mark(canvas, width, height)
     canvas.restoreState()
+
+
+def _draw_right(canvas: Canvas, right: float, y: float, value: str) -> None:
+    draw_string(canvas, right - stringWidth(value, canvas._fontname, canvas._fontsize), y, value)
 
 
 def _draft_mark(canvas: Canvas, width: float, height: float) -> None:

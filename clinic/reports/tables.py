@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
-from clinic.reports.flowables import PlainParagraph
+from clinic.reports.flowables import PlainParagraph, string_operators
 from clinic.reports.styles import FONT, INK, RULE, SHADE, styles
 
 CELL_PADDING = 3
 CELL_FONT_SIZE = 8
 CELL_LEADING = 10
+_CELL_VERTICAL_PADDING = 2
 
 
 def cell(value: object, width: float) -> object:
@@ -29,9 +31,69 @@ def _cell_style() -> CellStyle:
     style.fontname, style.fontsize, style.leading = FONT, CELL_FONT_SIZE, CELL_LEADING
     style.color = INK
     style.valign = "TOP"
-    style.topPadding = style.bottomPadding = 2
+    style.topPadding = style.bottomPadding = _CELL_VERTICAL_PADDING
     style.leftPadding = style.rightPadding = CELL_PADDING
     return style
+
+
+class _DataTable(Table):  # type: ignore[misc]
+    """A Table that writes its plain-string cells (one line, left and top aligned) directly, the
+    cells of a row in one text object: a row's strings, each placed by its own text matrix and
+    ended by a line feed, read in a PDF's extracted text exactly as one text object per cell.
+    """
+
+    _curcellstyle: CellStyle | None  # Table.draw resets it; the last cell style set
+    # The open row: its text object as last written, its baseline and its font subset.
+    _row: tuple[str, float, int] | None = None
+
+    def _drawCell(  # noqa: N802 - ReportLab's name
+        self,
+        value: object,
+        style: CellStyle,
+        position: tuple[float, float],
+        size: tuple[float, float],
+    ) -> None:
+        if (
+            not isinstance(value, str)
+            or "\n" in value
+            or style.alignment != "LEFT"
+            or style.valign != "TOP"
+            or style.href
+            or style.destination
+        ):
+            super()._drawCell(value, style, position, size)
+            return
+        current = self._curcellstyle
+        if current is not style:  # set the font and colour as Table would
+            canvas = self.canv
+            if current is None or style.color != current.color:
+                canvas.setFillColor(style.color)
+            if current is None or (style.fontname, style.fontsize, style.leading) != (
+                current.fontname,
+                current.fontsize,
+                current.leading,
+            ):
+                canvas.setFont(style.fontname, style.fontsize, style.leading)
+            self._curcellstyle = style
+        canvas = self.canv
+        if not value:
+            return  # an empty cell shows nothing
+        if not getFont(canvas._fontname)._dynamicFont or canvas.bottomup != 1:
+            super()._drawCell(value, style, position, size)
+            return
+        x = position[0] + style.leftPadding
+        y = position[1] + size[1] - style.topPadding - style.fontsize
+        code: list[str] = canvas._code
+        row = self._row
+        if row is not None and row[1] == y and code and code[-1] is row[0]:
+            operators, subset = string_operators(canvas, value, row[2])
+            block = f"{row[0][:-3]} 1 0 0 1 {fp_str(x, y)} Tm {' '.join(operators)} T* ET"
+            code[-1] = block
+        else:
+            operators, subset = string_operators(canvas, value)
+            block = f"BT 1 0 0 1 {fp_str(x, y)} Tm {' '.join(operators)} T* ET"
+            code.append(block)
+        self._row = (block, y, subset)
 
 
 def data_table(rows: list[list[object]], widths: list[float], header: bool = True) -> Table:
@@ -40,9 +102,13 @@ def data_table(rows: list[list[object]], widths: list[float], header: bool = Tru
     # Setting the font, colour and padding by style commands would apply each command to each
     # cell in turn; one shared cell style says the same for the whole table at once.
     shared = _cell_style()
-    table = Table(
+    # A row of plain strings is one line high: saying so spares Table measuring every cell.
+    line = CELL_LEADING + 2 * _CELL_VERTICAL_PADDING
+    heights = [None if any(isinstance(c, Flowable) for c in row) else line for row in cells]
+    table = _DataTable(
         cells,
         colWidths=widths,
+        rowHeights=heights,
         repeatRows=1 if header else 0,
         hAlign="LEFT",
         cellStyles=[[shared] * len(widths) for _ in cells],
