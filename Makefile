@@ -50,6 +50,7 @@ lint: $(VENV)/.dev-installed
 # Speed and memory targets; never part of CI.
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/reports_bench.py
+	$(BIN)/python bench/exam_page_bench.py
 
 # Re-pin dependencies after changing pyproject.toml.
 lock: $(VENV)/.dev-installed

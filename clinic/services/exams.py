@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from clinic.domain.errors import DomainError, ExamLockedError
 from clinic.domain.roles import Role
@@ -46,3 +46,16 @@ def get_draft_exam(session: Session, public_id: uuid.UUID) -> Exam | None:
     if exam is not None and exam.status is not ExamStatus.DRAFT:
         raise ExamLockedError()
     return exam
+
+
+def get_exam_with_findings(session: Session, public_id: uuid.UUID) -> Exam | None:
+    """An exam with every finding loaded up front (in a few queries, not one per relation)."""
+    return session.scalars(
+        select(Exam)
+        .where(Exam.uuid == public_id)
+        .options(
+            selectinload(Exam.tender_points),
+            selectinload(Exam.trigger_points),
+            selectinload(Exam.survey),
+        )
+    ).first()
