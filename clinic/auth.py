@@ -134,6 +134,7 @@ def enforce_access() -> Response | None:
     expired = _session_expired()
     background = getattr(view, BACKGROUND_ATTR, False)
     if not current_user.is_authenticated or expired:
+        resume = _hold_expired_post() if expired and not background else None
         end_session()
         if expired:
             flash("Your session expired. Please sign in again.", "warning")
@@ -144,13 +145,25 @@ def enforce_access() -> Response | None:
             return Response(json.dumps(body), status=401, mimetype="application/problem+json")
         if not setup_done():
             return redirect(url_for("setup.first_admin"))
-        return redirect(url_for("auth.login", next=_safe_next()))
+        return redirect(url_for("auth.login", next=resume or _safe_next()))
     if not background:
         # Autosaves are not the user at the tablet: they must not keep an idle session open.
         session[LAST_SEEN] = utc_now().timestamp()
     if rule != SIGNED_IN and not _allowed(rule):
         abort(403)
     return None
+
+
+def _hold_expired_post() -> str | None:
+    """Keep a form its user posted after the session expired; answer where to finish it."""
+    if request.method != "POST" or request.endpoint == "auth.logout":
+        return None
+    from clinic.services.held_posts import hold_post
+
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+    token = hold_post(db.session(), current_user._get_current_object(), request.path, fields)
+    db.session.commit()  # this request does nothing else: the held form is all it writes
+    return url_for("held.resume", token=token)
 
 
 def _allowed(rule: Capability | tuple[Capability, ...] | str) -> bool:

@@ -30,6 +30,7 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "setup.first_admin": ("GET", {ANONYMOUS: 404, CLINICIAN: 404, STAFF: 404, ADMIN: 404}),
     "auth.login": ("GET", {ANONYMOUS: 200, CLINICIAN: 302, STAFF: 302, ADMIN: 302}),
     "auth.logout": ("POST", {ANONYMOUS: 302, CLINICIAN: 302, STAFF: 302, ADMIN: 302}),
+    "held.resume": ("GET", {ANONYMOUS: 302, CLINICIAN: 404, STAFF: 404, ADMIN: 404}),
     "auth.keep_alive": ("POST", {ANONYMOUS: 302, CLINICIAN: 204, STAFF: 204, ADMIN: 204}),
     "main.index": ("GET", {ANONYMOUS: 302, CLINICIAN: 302, STAFF: 302, ADMIN: 302}),
     "account.show": ("GET", EVERYONE_SIGNED_IN),
@@ -111,6 +112,7 @@ def test_endpoint_answers_each_role_as_the_table_says(
         "user_id": target_user.uuid,
         "filename": "clinic.css",
         "site_code": "TP01L",
+        "token": "no-such-token",
         "finding_id": str(uuid.uuid4()),
     }
     if role != ANONYMOUS:

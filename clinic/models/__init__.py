@@ -13,6 +13,7 @@ from clinic.models.exams import (
     TenderPointFinding,
     TriggerPointFinding,
 )
+from clinic.models.held_posts import HeldPost
 from clinic.models.patients import Patient
 from clinic.models.users import SignInFailure, User, UserRole
 
@@ -24,6 +25,7 @@ __all__ = [
     "ClinicSettings",
     "Exam",
     "ExamSurvey",
+    "HeldPost",
     "PainAreaAnswer",
     "Patient",
     "ReferralZone",

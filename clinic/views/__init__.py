@@ -14,12 +14,24 @@ def register_blueprints(app: Flask) -> None:
         autosave,
         exam_capture,
         exams,
+        held,
         main,
         patients,
         reports,
         setup,
     )
 
-    modules = (main, setup, auth, account, patients, exams, exam_capture, autosave, reports, admin)
-    for module in modules:
+    for module in (
+        main,
+        setup,
+        auth,
+        account,
+        patients,
+        exams,
+        exam_capture,
+        autosave,
+        held,
+        reports,
+        admin,
+    ):
         app.register_blueprint(module.bp)

@@ -1,0 +1,78 @@
+"""A form posted after the session expired is held, and signing in again completes the save."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import select
+
+from clinic.auth import LAST_SEEN
+from clinic.domain.roles import Role
+from clinic.models import HeldPost, TenderPointFinding, utc_now
+from tests.factories import PASSWORD, make_exam, make_user
+
+ROW = {
+    "sites-0-site_code": "TP01L",
+    "sites-0-version": "0",
+    "sites-0-examined": "yes",
+    "sites-0-painful": "yes",
+    "sites-0-rating": "7",
+}
+
+
+def _expire(client) -> None:
+    with client.session_transaction() as session:
+        session[LAST_SEEN] = utc_now().timestamp() - 3600
+
+
+def _post_after_expiry(client, create, login):
+    doctor = create(make_user, roles=(Role.CLINICIAN,), email="doc@clinic.example")
+    login(doctor)
+    exam = create(make_exam, clinician=doctor)
+    _expire(client)
+    response = client.post(f"/exams/{exam.uuid}/tender-points", data=ROW)
+    return doctor, exam, response
+
+
+def test_an_expired_post_is_held_and_the_user_is_sent_to_sign_in(client, create, login, read):
+    _doctor, _exam, response = _post_after_expiry(client, create, login)
+
+    assert response.status_code == 302
+    target = parse_qs(urlsplit(response.location).query)["next"][0]
+    assert re.fullmatch(r"/held/[\w-]+", target)
+    with read() as session:
+        assert session.scalars(select(TenderPointFinding)).all() == []
+        held = session.scalars(select(HeldPost)).one()
+        assert ["sites-0-rating", "7"] in held.fields
+        assert all(name != "csrf_token" for name, _value in held.fields)
+
+
+def test_signing_in_again_as_the_same_user_completes_the_save(client, create, login, read):
+    doctor, exam, response = _post_after_expiry(client, create, login)
+    target = parse_qs(urlsplit(response.location).query)["next"][0]
+
+    signed_in = client.post(
+        f"/login?next={target}", data={"email": doctor.email, "password": PASSWORD}
+    )
+    assert signed_in.location == target
+    page = client.get(target)
+    assert "Finish saving" in page.text
+    assert 'name="sites-0-rating" value="7"' in page.text
+    saved = client.post(f"/exams/{exam.uuid}/tender-points", data=ROW)
+
+    assert saved.status_code == 302
+    with read() as session:
+        row = session.scalars(select(TenderPointFinding)).one()
+        assert (row.site_code, row.painful, row.rating) == ("TP01L", True, 7)
+        assert session.scalars(select(HeldPost)).all() == []
+
+
+def test_another_user_cannot_complete_a_held_form(client, create, login, read):
+    _doctor, _exam, response = _post_after_expiry(client, create, login)
+    target = parse_qs(urlsplit(response.location).query)["next"][0]
+    login(create(make_user, roles=(Role.CLINICIAN,)))
+
+    assert client.get(target).status_code == 404
+    with read() as session:
+        assert session.scalars(select(HeldPost)).all() == []
