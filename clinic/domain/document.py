@@ -15,7 +15,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from clinic.domain.findings import PressureReading, SurveyInput, TenderPointInput, TriggerPointInput
+from clinic.domain.findings import (
+    TRIGGER_POINT_PLAIN_FIELDS,
+    PressureReading,
+    SurveyInput,
+    TenderPointInput,
+    TriggerPointInput,
+)
 from clinic.domain.muscles import MUSCLE_BY_CODE
 from clinic.domain.record import ExamRecord, PersonRef, RecordedTenderPoint, RecordedTriggerPoint
 from clinic.domain.sites import ALL_SITES, SITE_BY_CODE
@@ -102,23 +108,7 @@ def _trigger_point(recorded: RecordedTriggerPoint, position: int) -> Json:
         "referral_zones": sorted(finding.referral_zones),
         "ppt": _pressure(finding.ppt),
     }
-    for name in (
-        "side",
-        "location_in_muscle",
-        "nodule_length_mm",
-        "nodule_width_mm",
-        "tenderness_grade",
-        "rating",
-        "taut_band",
-        "hypersensitive_spot",
-        "patient_recognition",
-        "local_twitch_response",
-        "jump_sign",
-        "referred_pain",
-        "referral_description",
-        "classification",
-        "notes",
-    ):
+    for name in TRIGGER_POINT_PLAIN_FIELDS:
         document[name] = _plain(getattr(finding, name))
     return document
 
