@@ -59,9 +59,24 @@ class ViewBox:
         return self.left + x * self.width, self.bottom + (1.0 - y) * self.height
 
     def place_all(self, polygon: NormalisedPolygon) -> tuple[Point, ...]:
-        """Map every vertex of a normalised polygon to drawing points."""
+        """Map every vertex of a normalised polygon to drawing points (the same polygon in the
+        same box again: the points worked out before, for this process)."""
+        key = (self, id(polygon))
+        known = _PLACED.get(key)
+        if known is not None and known[0] is polygon:
+            return known[1]
         left, bottom, width, height = self.left, self.bottom, self.width, self.height
-        return tuple((left + x * width, bottom + (1.0 - y) * height) for x, y in polygon)
+        placed = tuple((left + x * width, bottom + (1.0 - y) * height) for x, y in polygon)
+        if len(_PLACED) >= _PLACED_LIMIT:
+            _PLACED.clear()
+        _PLACED[key] = (polygon, placed)
+        return placed
+
+
+# Static outlines placed in a box: geometry of the page width only, never of an exam. The
+# polygon is kept with its points, so its id cannot be reused for another while it is known.
+_PLACED: dict[tuple[ViewBox, int], tuple[NormalisedPolygon, tuple[Point, ...]]] = {}
+_PLACED_LIMIT = 4096
 
 
 @dataclass(frozen=True)

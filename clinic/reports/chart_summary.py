@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from clinic.domain.body_areas import zone_label
 from clinic.domain.document import decimal_text
@@ -17,7 +17,7 @@ from clinic.domain.scoring_outcomes import CriterionResult
 from clinic.domain.sites import ALL_SITES
 from clinic.domain.summary import OUTCOME_LABELS, muscle_name, pressure_text, survey_lines
 from clinic.reports.body_map import body_diagram_flowables
-from clinic.reports.flowables import Heading, PlainParagraph
+from clinic.reports.flowables import Columns, Heading, KeepLines, PlainParagraph
 from clinic.reports.layout import PageHeader, local_time, render_parts
 from clinic.reports.styles import INK, PAINFUL, styles, text
 from clinic.reports.tables import data_table
@@ -110,12 +110,9 @@ def _overview(summary: ExamSummary, width: float) -> list[Flowable]:
     ]
     scores_column = [_p("Scores", "cell_bold")] + [_p(line) for line in key_scores]
     diagram = body_diagram_flowables(summary.marks, width * CONTENT_WIDTH_SHARE)
-    layout = Table(
-        [[diagram, scores_column]],
-        colWidths=[width * CONTENT_WIDTH_SHARE, width * (1 - CONTENT_WIDTH_SHARE)],
-    )
-    layout.setStyle(
-        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    layout = Columns(
+        [diagram, scores_column],
+        [width * CONTENT_WIDTH_SHARE, width * (1 - CONTENT_WIDTH_SHARE)],
     )
     story += [Spacer(0, 3 * mm), layout]
     return story
@@ -124,7 +121,7 @@ def _overview(summary: ExamSummary, width: float) -> list[Flowable]:
 def _criterion(result: CriterionResult) -> Flowable:
     lines = [_p(f"{result.version}: {OUTCOME_LABELS[result.outcome]}", "cell_bold")]
     lines += [_p(f"• {c.text} — {OUTCOME_LABELS[c.outcome]}") for c in result.conditions]
-    return KeepTogether(lines)
+    return KeepLines(lines)
 
 
 def _criteria(summary: ExamSummary) -> list[Flowable]:
@@ -140,7 +137,7 @@ def _comparison(summary: ExamSummary) -> list[Flowable]:
     if comparison is None:
         return []
     heading = f"Compared with the previous signed exam of {comparison.previous_date.isoformat()}"
-    return [KeepTogether([_heading(heading), *(_p(change.text) for change in comparison.scores)])]
+    return [KeepLines([_heading(heading), *(_p(change.text) for change in comparison.scores)])]
 
 
 def _signed(change: int | None) -> str:
@@ -294,7 +291,7 @@ def _signature(summary: ExamSummary) -> list[Flowable]:
     box.setStyle(
         TableStyle([("BOX", (0, 0), (-1, -1), 0.8, INK), ("LEFTPADDING", (0, 0), (-1, -1), 6)])
     )
-    return [_heading("Signature"), KeepTogether([box])]
+    return [_heading("Signature"), KeepLines([box])]
 
 
 def _addenda(summary: ExamSummary) -> list[Flowable]:
@@ -304,7 +301,7 @@ def _addenda(summary: ExamSummary) -> list[Flowable]:
     story: list[Flowable] = [_heading("Addenda")]
     for number, addendum in enumerate(addenda, start=1):
         story.append(
-            KeepTogether(
+            KeepLines(
                 [
                     _p(
                         f"{number}. {local_time(addendum.created_at, summary.clinic.time_zone)}"

@@ -7,6 +7,8 @@ ReportLab's built-in fonts cover Latin-1 only, and names like "Åukasiewicz", "Î
 
 from __future__ import annotations
 
+import struct
+import zlib
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -17,7 +19,8 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFStreamFilterZCompress
 from reportlab.pdfbase.ttfonts import TTFont
 
 from clinic.domain.scales import PaperSize
@@ -44,6 +47,39 @@ LATENT = colors.HexColor("#1f5fa8")
 REFERRAL = colors.HexColor("#f2b8a2")
 
 
+class _FastDeflate(PDFStreamFilterZCompress):  # type: ignore[misc]
+    """ReportLab's Flate filter at zlib's fastest level."""
+
+    def encode(self, text: str | bytes) -> bytes:
+        return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 1)
+
+
+def _windows_names_only(font: TTFont) -> None:
+    """Embed the font's naming table with only its Windows (Unicode) records: the Macintosh
+    records repeat the same names, copyright and licence in another encoding, and were a seventh
+    of every embedded subset. The copyright and licence notices stay in the embedded font."""
+    face = font.face
+    table: bytes = face.get_table("name")
+    _format, count, storage = struct.unpack_from(">3H", table, 0)
+    records = [struct.unpack_from(">6H", table, 6 + 12 * i) for i in range(count)]
+    kept = [record for record in records if record[0] == 3]
+    if not kept or len(kept) == len(records):
+        return
+    headers, strings = [], b""
+    for platform, encoding, language, name_id, length, offset in kept:
+        headers.append(
+            struct.pack(">6H", platform, encoding, language, name_id, length, len(strings))
+        )
+        strings += table[storage + offset : storage + offset + length]
+    names = struct.pack(">3H", 0, len(kept), 6 + 12 * len(kept)) + b"".join(headers) + strings
+    get_table = face.get_table
+
+    def trimmed(tag: str) -> bytes:
+        return names if tag == "name" else get_table(tag)
+
+    face.get_table = trimmed
+
+
 @cache
 def register_fonts() -> None:
     """Register the embedded fonts with ReportLab once per process."""
@@ -53,8 +89,13 @@ def register_fonts() -> None:
     # Page streams are deflated; ReportLab's default ASCII85 armour on top adds a quarter to
     # their size and costs time, and no PDF reader needs 7-bit-clean streams any more.
     rl_config.useA85 = 0
-    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+    # Deflate at zlib's fastest level: half the time of its default for about 6 % more bytes,
+    # which the lighter font subsets below more than make up for.
+    pdfdoc.PDFZCompress = _FastDeflate()
+    for name, file in ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf")):
+        font = TTFont(name, str(FONT_DIR / file))
+        _windows_names_only(font)
+        pdfmetrics.registerFont(font)
     pdfmetrics.registerFontFamily(
         FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
     )

@@ -484,3 +484,17 @@ def test_pages_use_the_clinics_paper_size(paper: PaperSize, size: tuple[int, int
     for page in reader.pages:
         box = page.mediabox
         assert (round(float(box.width)), round(float(box.height))) == size
+
+
+def test_a_long_plan_that_a_page_end_sends_on_whole_still_prints() -> None:
+    # Orphan control sends a paragraph with room for only one line on to the next page whole;
+    # ReportLab then drops its broken lines, which a width-cached wrap must not keep relying on.
+    record = exam_record(painful_sites=13, trigger_points=2, seed=67, addenda=3)
+    plan = " ".join(["review"] * 604)
+    record = replace(
+        record,
+        impression=replace(record.impression, plan=plan, assessment=" ".join(["pain"] * 3)),
+    )
+    previous = exam_record(date(2026, 8, 20), painful_sites=16, trigger_points=8, seed=2, addenda=0)
+    text = whole(exam_summary(record, previous))
+    assert text.count("review") == 604
