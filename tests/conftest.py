@@ -60,15 +60,24 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    """The app under test; every table is emptied after the test."""
+@pytest.fixture(scope="session")
+def _shared_app(database_url: str) -> Iterator[Flask]:
+    """One app for the run: building it (and compiling its templates) per test is the slow part."""
     app = make_app(database_url)
     yield app
     with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_shared_app: Flask) -> Iterator[Flask]:
+    """The app under test; every table is emptied after the test, and what the app caches about
+    the data (the first administrator exists) is forgotten with it."""
+    yield _shared_app
+    with _shared_app.app_context():
         db.session.remove()
         _empty_tables()
-        db.engine.dispose()
+    _shared_app.extensions.pop("clinic_setup_done", None)
 
 
 def _empty_tables() -> None:
