@@ -1,4 +1,4 @@
-"""Scoring's own code sets agree with the site and WPI catalogues (one source of truth per fact)."""
+"""The code sets scoring counts over, as the published criteria define them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ def test_no_control_point_is_an_acr_site() -> None:
     assert controls.isdisjoint(criteria_sets.ACR_SITE_CODES)
 
 
-def test_acr_site_pairs_match_the_catalogue() -> None:
+def test_acr_site_pairs_are_the_nine_published_pairs() -> None:
+    assert tuple(
+        (n, f"TP{n:02d}L", f"TP{n:02d}R") for n in range(1, 10)
+    ) == criteria_sets.ACR_SITE_PAIRS
     for number, left, right in criteria_sets.ACR_SITE_PAIRS:
         pair = sites.pair_of(left)
         assert pair is not None
@@ -30,9 +33,14 @@ def test_wpi_area_codes_are_the_catalogues_19_areas_in_order() -> None:
     assert len(criteria_sets.WPI_AREA_CODES) == 19
 
 
-def test_generalized_pain_regions_match_the_catalogue() -> None:
-    assert dict(criteria_sets.GENERALIZED_PAIN_REGIONS) == dict(wpi.GENERALIZED_PAIN_REGIONS)
-    assert list(criteria_sets.GENERALIZED_PAIN_REGIONS) == list(wpi.GENERALIZED_PAIN_REGIONS)
+def test_generalized_pain_regions_are_the_five_published_regions() -> None:
+    assert dict(criteria_sets.GENERALIZED_PAIN_REGIONS) == {
+        "left_upper": {"shoulder_girdle_left", "upper_arm_left", "lower_arm_left"},
+        "right_upper": {"shoulder_girdle_right", "upper_arm_right", "lower_arm_right"},
+        "left_lower": {"hip_left", "upper_leg_left", "lower_leg_left"},
+        "right_lower": {"hip_right", "upper_leg_right", "lower_leg_right"},
+        "axial": {"neck", "upper_back", "lower_back"},
+    }
 
 
 def test_jaw_chest_and_abdomen_are_outside_every_region() -> None:
