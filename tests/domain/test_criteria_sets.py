@@ -18,9 +18,10 @@ def test_no_control_point_is_an_acr_site() -> None:
 
 
 def test_acr_site_pairs_are_the_nine_published_pairs() -> None:
-    assert tuple(
-        (n, f"TP{n:02d}L", f"TP{n:02d}R") for n in range(1, 10)
-    ) == criteria_sets.ACR_SITE_PAIRS
+    assert (
+        tuple((n, f"TP{n:02d}L", f"TP{n:02d}R") for n in range(1, 10))
+        == criteria_sets.ACR_SITE_PAIRS
+    )
     for number, left, right in criteria_sets.ACR_SITE_PAIRS:
         pair = sites.pair_of(left)
         assert pair is not None
