@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TypeAlias
 
+from clinic.domain.document import decimal_text
 from clinic.domain.findings import ExamFindings
 from clinic.domain.scoring_outcomes import Condition, CountScore, CriterionResult, Outcome, decide
 from clinic.domain.scoring_pressure import (
@@ -142,12 +143,6 @@ def score_exam(findings: ExamFindings) -> ExamScores:
     )
 
 
-def _decimal_text(value: Decimal) -> str:
-    """Return a decimal as canonical text, as the exam document writes decimals: "2.4", "300"."""
-    text = format(value.normalize(), "f")
-    return "0" if text == "-0" else text
-
-
 def _json(value: object) -> JsonValue:
     """Return a scoring value as plain JSON: dataclasses in field order, enums by value."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -155,7 +150,7 @@ def _json(value: object) -> JsonValue:
     if isinstance(value, Enum):
         return _json(value.value)
     if isinstance(value, Decimal):
-        return _decimal_text(value)
+        return decimal_text(value)
     if isinstance(value, tuple | list):
         return [_json(item) for item in value]
     if value is None or isinstance(value, str | int | bool):
