@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from clinic.domain.errors import DomainError
 from clinic.domain.names import search_key
@@ -119,6 +119,7 @@ def exams_of(session: Session, patient: Patient) -> list[Exam]:
         session.scalars(
             select(Exam)
             .where(Exam.patient_id == patient.id)
+            .options(selectinload(Exam.clinician))  # one query for the list, not one per row
             .order_by(Exam.exam_date.desc(), Exam.created_at.desc(), Exam.id.desc())
         )
     )

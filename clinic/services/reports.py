@@ -99,6 +99,8 @@ def exams_between(
         .join(User, Exam.clinician_id == User.id)
         .where(Exam.exam_date >= start, Exam.exam_date <= end)
         .options(
+            selectinload(Exam.patient),
+            selectinload(Exam.clinician),
             selectinload(Exam.tender_points),
             selectinload(Exam.trigger_points),
             selectinload(Exam.addenda),
