@@ -195,24 +195,35 @@ def exam_summary(
     )
 
 
+def realistic_records() -> tuple[ExamRecord, ExamRecord]:
+    """The benchmark's exam and the previous one it is compared with."""
+    previous = exam_record(date(2026, 8, 20), painful_sites=16, trigger_points=8, seed=2, addenda=0)
+    return exam_record(), previous
+
+
 def realistic_summary() -> ExamSummary:
     """The benchmark's exam: 12 trigger points, full survey, a previous exam, two addenda."""
-    previous = exam_record(date(2026, 8, 20), painful_sites=16, trigger_points=8, seed=2, addenda=0)
-    return exam_summary(exam_record(), previous)
+    return exam_summary(*realistic_records())
+
+
+def day_of_records(count: int) -> list[ExamRecord]:
+    """A day's worth of different patients' exams."""
+    records = []
+    for n in range(count):
+        patient = replace(PATIENT, id=f"pt-{n}", mrn=f"A-{2000 + n}", family_name=f"Patient{n}")
+        records.append(
+            exam_record(
+                painful_sites=6 + n % 12,
+                trigger_points=n % 7,
+                seed=n + 3,
+                addenda=n % 2,
+                signed=n % 5 != 0,
+                patient=patient,
+            )
+        )
+    return records
 
 
 def day_of_summaries(count: int) -> list[ExamSummary]:
-    """A day's worth of different patients' exams."""
-    summaries = []
-    for n in range(count):
-        patient = replace(PATIENT, id=f"pt-{n}", mrn=f"A-{2000 + n}", family_name=f"Patient{n}")
-        record = exam_record(
-            painful_sites=6 + n % 12,
-            trigger_points=n % 7,
-            seed=n + 3,
-            addenda=n % 2,
-            signed=n % 5 != 0,
-            patient=patient,
-        )
-        summaries.append(exam_summary(record))
-    return summaries
+    """A day's worth of different patients' exam summaries."""
+    return [exam_summary(record) for record in day_of_records(count)]
