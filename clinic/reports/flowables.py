@@ -5,8 +5,6 @@ strings written into the page exactly as the canvas writes them, without its tex
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.styles import ParagraphStyle
@@ -25,14 +23,17 @@ from clinic.reports.styles import text
 _SLACK = 1e-6
 
 
-class _FirstSubset:
-    """The characters of one font that a document has already placed in the font's first subset
-    (codes below 256), as a translation table: a string made only of those needs no splitting.
+class _FontText:
+    """What one document has written in one embedded font: the characters it has already placed
+    in the font's first subset (codes below 256), as a translation table, so that a string made
+    only of those needs no splitting; and the font-selection operators it has already formatted.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, font: TTFont) -> None:
+        self.font = font
         self.known: set[str] = set()
         self.codes: dict[int, int] = {}
+        self._selections: dict[tuple[int, float, float], str] = {}
 
     def learn(self, value: str, assignments: dict[int, int]) -> None:
         """Note the characters of `value` that the document's font state has now assigned."""
@@ -42,41 +43,48 @@ class _FirstSubset:
                 self.known.add(char)
                 self.codes[ord(char)] = code
 
+    def select(self, subset: int, size: float, leading: float, doc: object) -> str:
+        """The operators that select `subset` of the font at `size` with `leading`."""
+        key = (subset, size, leading)
+        selection = self._selections.get(key)
+        if selection is None:
+            name = self.font.getSubsetInternalName(subset, doc)
+            selection = f"{name} {fp_str(size)} Tf {fp_str(leading)} TL"
+            self._selections[key] = selection
+        return selection
 
-# Per document font state (ReportLab's TTFont.State), so it lives and dies with its document.
-_FIRST_SUBSETS: WeakKeyDictionary[object, _FirstSubset] = WeakKeyDictionary()
 
-
-def _split(font: TTFont, doc: object, value: str) -> list[tuple[int, bytes]]:
-    """`font.splitString(value, doc)`: the same chunks, without a Python loop over the characters
-    when every one of them already has its code in the first subset."""
-    state = font.state.get(doc)
-    first = _FIRST_SUBSETS.get(state) if state is not None else None
-    if first is not None and value and first.known.issuperset(value):
-        return [(0, value.translate(first.codes).encode("latin-1"))]
-    chunks: list[tuple[int, bytes]] = font.splitString(value, doc)
-    state = font.state[doc]
-    if first is None:
-        first = _FIRST_SUBSETS[state] = _FirstSubset()
-    first.learn(value, state.assignments)
-    return chunks
+def _font_text(canvas: Canvas) -> _FontText:
+    """The canvas's current font's `_FontText`, which lives and dies with the canvas."""
+    texts: dict[str, _FontText] = canvas.__dict__.setdefault("_clinic_font_texts", {})
+    text = texts.get(canvas._fontname)
+    if text is None:
+        text = texts[canvas._fontname] = _FontText(getFont(canvas._fontname))
+    return text
 
 
 def string_operators(canvas: Canvas, value: str, subset: int = -1) -> tuple[list[str], int]:
     """The operators that show `value` in the canvas's current (embedded TrueType) font from inside
     a text object whose font subset is `subset` (-1: none set yet), and the subset they leave set.
+
+    The same operators as `font.splitString` and a text object would give; a string whose
+    characters all have their codes in the first subset already is encoded with one
+    `str.translate` instead of ReportLab's loop over its characters.
     """
-    font = getFont(canvas._fontname)
-    doc = canvas._doc
+    text = _font_text(canvas)
+    size, leading, doc = canvas._fontsize, canvas._leading, canvas._doc
+    if value and text.known.issuperset(value):
+        shown = f"({escapePDF(value.translate(text.codes).encode('latin-1'))}) Tj"
+        if subset == 0:
+            return [shown], 0
+        return [text.select(0, size, leading, doc), shown], 0
     operators: list[str] = []
-    template = ""
-    for part, chunk in _split(font, doc, value):
+    for part, chunk in text.font.splitString(value, doc):
         if part != subset:
-            if not template:
-                template = f"{fp_str(canvas._fontsize)} Tf {fp_str(canvas._leading)} TL"
-            operators.append(f"{font.getSubsetInternalName(part, doc)} {template}")
+            operators.append(text.select(part, size, leading, doc))
             subset = part
         operators.append(f"({escapePDF(chunk)}) Tj")
+    text.learn(value, text.font.state[doc].assignments)
     return operators, subset
 
 
