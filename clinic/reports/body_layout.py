@@ -12,6 +12,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.lib.units import mm
 
@@ -194,29 +195,48 @@ def _place_trigger_point(
     """Put a trigger point on its muscle, clear of the sites and earlier trigger points."""
     if mark.muscle_code is None or (mark.muscle_code, mark.side) not in MUSCLE_SHAPES:
         return None  # "other" muscles have no shape: the list names them instead
-    view, shape = MUSCLE_SHAPES[(mark.muscle_code, mark.side)]
+    view = MUSCLE_SHAPES[(mark.muscle_code, mark.side)][0]
     box = boxes[view]
-    polygon = box.place_all(shape)
-    anchor = box.place(*centroid(shape))
+    spots = _muscle_spots(mark.muscle_code, mark.side, box, site_radius / 2)
+    anchor = spots.anchor
     obstacles = _Obstacles(
         site_spots[view],
         tuple((t.x, t.y) for t in placed if t.view == view),
         site_radius,
         radius,
     )
-    step = site_radius / 2
-    on_muscle = _on_muscle(anchor, polygon, step)
-    spot = _nearest_free(anchor, on_muscle, obstacles)
+    spot = _first_free(spots.nearest_first, obstacles)
     if spot is not None:
         return PlacedTriggerPoint(mark.number, trigger_point_state(mark), view, *spot, spot, False)
-    ring = _ring(anchor, radius, step, box, radius)
+    ring = _ring(anchor, radius, spots.step, box, radius)
     # A mark pushed off its muscle still belongs on the body, unless the body is full there.
     spot = _nearest_free(anchor, ring, obstacles, within=box.place_all(OUTLINES[view]))
     x, y = spot or _nearest_free(anchor, ring, obstacles) or anchor
     # The leader ends on the part of the muscle nearest the mark that no site hides.
-    uncovered = [p for p in on_muscle if obstacles.clear_of_sites(p, 1.0)] or [anchor]
+    uncovered = [p for p in spots.on_muscle if obstacles.clear_of_sites(p, 1.0)] or [anchor]
     end = min(uncovered, key=lambda p: math.hypot(p[0] - x, p[1] - y))
     return PlacedTriggerPoint(mark.number, trigger_point_state(mark), view, x, y, end, True)
+
+
+@dataclass(frozen=True)
+class _MuscleSpots:
+    """A muscle's candidate spots in one view box: static geometry, never of an exam."""
+
+    anchor: Point
+    step: float
+    on_muscle: tuple[Point, ...]  # the anchor, then the grid points inside the muscle, by rows
+    nearest_first: tuple[Point, ...]  # the same, nearest the anchor first
+
+
+@lru_cache(maxsize=1024)
+def _muscle_spots(muscle_code: str, side: Side, box: ViewBox, step: float) -> _MuscleSpots:
+    """The spots a trigger point of this muscle may take, worked out once per process."""
+    shape = MUSCLE_SHAPES[(muscle_code, side)][1]
+    anchor = box.place(*centroid(shape))
+    on_muscle = _on_muscle(anchor, box.place_all(shape), step)
+    ax, ay = anchor
+    nearest_first = sorted(on_muscle, key=lambda p: (p[0] - ax) ** 2 + (p[1] - ay) ** 2)
+    return _MuscleSpots(anchor, step, tuple(on_muscle), tuple(nearest_first))
 
 
 def _in(point: Point, polygon: tuple[Point, ...]) -> bool:
@@ -323,5 +343,13 @@ def _nearest_free(
     ax, ay = anchor
     for x, y in sorted(candidates, key=lambda p: (p[0] - ax) ** 2 + (p[1] - ay) ** 2):
         if obstacles.clear(x, y) and (within is None or _in((x, y), within)):
+            return x, y
+    return None
+
+
+def _first_free(candidates: Sequence[Point], obstacles: _Obstacles) -> Point | None:
+    """Return the first candidate that clears every obstacle."""
+    for x, y in candidates:
+        if obstacles.clear(x, y):
             return x, y
     return None
