@@ -20,6 +20,7 @@ from reportlab.lib.attrmap import AttrMap, AttrMapValue
 from reportlab.lib.colors import Color
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.validators import isString
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
@@ -36,6 +37,10 @@ Symbol = Callable[["Pen", float, float], None]
 _KAPPA = 0.5522847498307936
 # The paint operators ReportLab's canvas uses for (fill, stroke), with its even-odd fill rule.
 _PAINT = {(True, True): "B*", (True, False): "f*", (False, True): "S", (False, False): "n"}
+
+# The diagram's forms hold only path, colour and line operators: their resource dictionary
+# needs no fonts or images (ReportLab's default names every font and image procedure set).
+_PATH_RESOURCES = PDFDictionary({"ProcSet": PDFArray([PDFName("PDF")])})
 
 
 class DiagramMark(Group):  # type: ignore[misc]
@@ -263,7 +268,7 @@ class CanvasPen:
             canvas.setLineWidth(0.7)
             canvas.setLineJoin(1)
             canvas.addLiteral(f"{_static_path(tuple(points))} {_PAINT[True, True]}")
-            canvas.endForm()
+            canvas.endForm(Resources=_PATH_RESOURCES)
         canvas.doForm(name)
 
     def circle(
@@ -322,7 +327,7 @@ class CanvasPen:
             canvas.beginForm(name, -reach, -reach, reach, reach)
             # A fresh pen: the form starts from the graphics state of wherever it is placed.
             draw(CanvasPen(canvas, *self._size), 0, 0)
-            canvas.endForm()
+            canvas.endForm(Resources=_PATH_RESOURCES)
         self._code.append(f"q 1 0 0 1 {fp_str(x, y)} cm /{canvas._doc.getXObjectName(name)} Do Q")
         canvas._formsinuse.append(name)
 
