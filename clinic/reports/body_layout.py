@@ -197,7 +197,7 @@ def _place_trigger_point(
         return None  # "other" muscles have no shape: the list names them instead
     view = MUSCLE_SHAPES[(mark.muscle_code, mark.side)][0]
     box = boxes[view]
-    spots = _muscle_spots(mark.muscle_code, mark.side, box, site_radius / 2)
+    spots = _muscle_spots(mark.muscle_code, mark.side, box, site_radius / 2, radius)
     anchor = spots.anchor
     obstacles = _Obstacles(
         site_spots[view],
@@ -208,10 +208,9 @@ def _place_trigger_point(
     spot = _first_free(spots.nearest_first, obstacles)
     if spot is not None:
         return PlacedTriggerPoint(mark.number, trigger_point_state(mark), view, *spot, spot, False)
-    ring = _ring(anchor, radius, spots.step, box, radius)
     # A mark pushed off its muscle still belongs on the body, unless the body is full there.
-    spot = _nearest_free(anchor, ring, obstacles, within=box.place_all(OUTLINES[view]))
-    x, y = spot or _nearest_free(anchor, ring, obstacles) or anchor
+    spot = _first_free(spots.ring, obstacles, within=box.place_all(OUTLINES[view]))
+    x, y = spot or _first_free(spots.ring, obstacles) or anchor
     # The leader ends on the part of the muscle nearest the mark that no site hides.
     uncovered = [p for p in spots.on_muscle if obstacles.clear_of_sites(p, 1.0)] or [anchor]
     end = min(uncovered, key=lambda p: math.hypot(p[0] - x, p[1] - y))
@@ -223,20 +222,29 @@ class _MuscleSpots:
     """A muscle's candidate spots in one view box: static geometry, never of an exam."""
 
     anchor: Point
-    step: float
     on_muscle: tuple[Point, ...]  # the anchor, then the grid points inside the muscle, by rows
     nearest_first: tuple[Point, ...]  # the same, nearest the anchor first
+    ring: tuple[Point, ...]  # spots around the muscle for a mark it has no room for, nearest first
 
 
 @lru_cache(maxsize=1024)
-def _muscle_spots(muscle_code: str, side: Side, box: ViewBox, step: float) -> _MuscleSpots:
+def _muscle_spots(
+    muscle_code: str, side: Side, box: ViewBox, step: float, radius: float
+) -> _MuscleSpots:
     """The spots a trigger point of this muscle may take, worked out once per process."""
     shape = MUSCLE_SHAPES[(muscle_code, side)][1]
     anchor = box.place(*centroid(shape))
     on_muscle = _on_muscle(anchor, box.place_all(shape), step)
+    ring = _ring(anchor, radius, step, box, radius)
+    return _MuscleSpots(
+        anchor, tuple(on_muscle), _nearest_first(anchor, on_muscle), _nearest_first(anchor, ring)
+    )
+
+
+def _nearest_first(anchor: Point, spots: Sequence[Point]) -> tuple[Point, ...]:
+    """The spots by their distance from the anchor, nearest first (ties in their order)."""
     ax, ay = anchor
-    nearest_first = sorted(on_muscle, key=lambda p: (p[0] - ax) ** 2 + (p[1] - ay) ** 2)
-    return _MuscleSpots(anchor, step, tuple(on_muscle), tuple(nearest_first))
+    return tuple(sorted(spots, key=lambda p: (p[0] - ax) ** 2 + (p[1] - ay) ** 2))
 
 
 def _in(point: Point, polygon: tuple[Point, ...]) -> bool:
@@ -333,23 +341,11 @@ class _Obstacles:
         )
 
 
-def _nearest_free(
-    anchor: Point,
-    candidates: Sequence[Point],
-    obstacles: _Obstacles,
-    within: tuple[Point, ...] | None = None,
+def _first_free(
+    candidates: Sequence[Point], obstacles: _Obstacles, within: tuple[Point, ...] | None = None
 ) -> Point | None:
-    """Return the candidate nearest the anchor that clears every obstacle and lies within."""
-    ax, ay = anchor
-    for x, y in sorted(candidates, key=lambda p: (p[0] - ax) ** 2 + (p[1] - ay) ** 2):
-        if obstacles.clear(x, y) and (within is None or _in((x, y), within)):
-            return x, y
-    return None
-
-
-def _first_free(candidates: Sequence[Point], obstacles: _Obstacles) -> Point | None:
-    """Return the first candidate that clears every obstacle."""
+    """Return the first candidate that clears every obstacle and lies within."""
     for x, y in candidates:
-        if obstacles.clear(x, y):
+        if obstacles.clear(x, y) and (within is None or _in((x, y), within)):
             return x, y
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -92,6 +92,9 @@ def register_fonts() -> None:
     # Deflate at zlib's fastest level: half the time of its default for about 6 % more bytes,
     # which the lighter font subsets below more than make up for.
     pdfdoc.PDFZCompress = _FastDeflate()
+    # The same few dozen dictionary keys are escaped character by character for every object of
+    # every PDF; the escaping is a pure function of the name, so remember it.
+    pdfdoc.PDFName = lru_cache(maxsize=1024)(pdfdoc.PDFName)
     for name, file in ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf")):
         font = TTFont(name, str(FONT_DIR / file))
         _windows_names_only(font)
