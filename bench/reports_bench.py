@@ -116,8 +116,8 @@ def main() -> None:
         runs = int(sys.argv[sys.argv.index("--runs") + 1])
         print(json.dumps(measure(task, runs)))
         return
-    floor = run_isolated("floor", 200)
-    exam = run_isolated("exam", 40)
+    floor = run_isolated("floor", 500)
+    exam = run_isolated("exam", 100)
     day = run_isolated("day50", 5)
     print(f"{'task':<22}{'median ms':>10}{'x floor':>9}{'peak MB':>9}{'pages':>7}{'KB':>8}")
     for name, result in (
