@@ -21,7 +21,8 @@ VIEW_HEIGHT = 200.0
 VIEW_GAP = 10.0
 OFFSETS = {view: index * (VIEW_WIDTH + VIEW_GAP) for index, view in enumerate(VIEWS)}
 VIEW_BOX = f"0 0 {len(VIEWS) * VIEW_WIDTH + VIEW_GAP:g} {VIEW_HEIGHT + 6:g}"
-# A touch target of about 48 CSS px when the map is 700 px wide (3.3 px per unit).
+# A tap counts for a site or shape within this many map units: about 48 CSS px across when the
+# map is 700 px wide (3.3 px per unit). The site hit circles have this radius.
 SITE_HIT_RADIUS = 7.0
 SITE_MARK_RADIUS = 3.2
 
@@ -65,6 +66,7 @@ class BodyMap:
     sites: list[MapSite]
     muscles: list[MapShape]
     zones: list[MapShape]
+    hit_radius: float = SITE_HIT_RADIUS
 
 
 def body_map(findings: ExamFindings, marks: DiagramMarks) -> BodyMap:

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from clinic.auth import access
 from clinic.domain.body_diagram import diagram_marks
+from clinic.domain.document import trigger_point_json
 from clinic.domain.errors import DomainError
 from clinic.domain.roles import Capability, Role
 from clinic.extensions import db_session
@@ -30,7 +31,7 @@ from clinic.services.signing import (
     start_from_last_exam,
 )
 from clinic.services.users import active_clinicians, get_user
-from clinic.views.body_map import body_map
+from clinic.views.body_map import SITE_HIT_RADIUS, body_map
 from clinic.views.common import clinic_today, current_actor, or_404
 
 bp = Blueprint("exams", __name__)
@@ -72,7 +73,7 @@ def new(patient_id: uuid.UUID) -> str | Response:
 
 
 def _client_state(exam: Exam, page: ExamPage) -> dict[str, Any]:
-    """What the tablet script starts from: ids, site versions and values, where to save."""
+    """What the tablet script starts from: ids, finding versions and values, where to save."""
     sites = {
         tp.finding.site_code: {
             "version": tp.version,
@@ -88,10 +89,15 @@ def _client_state(exam: Exam, page: ExamPage) -> dict[str, Any]:
         "exam": str(exam.uuid),
         "user": str(current_actor().uuid),
         "sites": sites,
+        "triggers": [
+            trigger_point_json(point, position)
+            for position, point in enumerate(page.record.trigger_points)
+        ],
         "autosave": url_for("exams.show", exam_id=exam.uuid) + "/autosave",
         "login": url_for("auth.login", next=exam_url),
         "csrf": generate_csrf(),
         "retry_ms": current_app.config["AUTOSAVE_RETRY_MS"],
+        "tap_reach": SITE_HIT_RADIUS,
     }
 
 

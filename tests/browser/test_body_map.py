@@ -5,54 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic.domain.roles import Role
-from clinic.domain.sites import ACR_SITES, CONTROL_SITES, SITE_BY_CODE
+from clinic.domain.sites import ACR_SITES, CONTROL_SITES
 from clinic.models import AuditEvent, Exam, SaveReceipt, TenderPointFinding
 from tests.browser.conftest import LiveServer, MakeExam, SignedInPage
+from tests.browser.exam_page import all_sent, open_exam, stored_sites, tap_site
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def tap_site(page: Page, code: str) -> None:
-    """Tap a site on the map with a finger; near neighbours bring up a chooser."""
-    expect(page.locator("html")).to_have_attribute("data-exam-ready", "1")
-    hit = page.locator(f'.site[data-site="{code}"] .hit')
-    hit.scroll_into_view_if_needed()
-    box = hit.bounding_box()
-    assert box is not None
-    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    panel, chooser = page.locator("#site-panel"), page.locator("#site-chooser")
-    expect(page.locator("#site-panel:not([hidden]), #site-chooser:not([hidden])")).to_be_visible()
-    if chooser.is_visible():
-        chooser.get_by_role("button", name=SITE_BY_CODE[code].label, exact=True).tap()
-    expect(panel).to_be_visible()
-    expect(page.locator("#site-panel-title")).to_have_text(SITE_BY_CODE[code].label)
-
-
-def all_sent(page: Page) -> None:
-    status = page.locator("#autosave-status")
-    expect(status).to_have_attribute("data-pending", "0")
-    expect(status).to_have_text(re.compile(r"^Saved \d"))
-
-
-def stored_sites(live_server: LiveServer) -> dict[str, tuple[bool | None, int | None, int]]:
-    def read(session: Session) -> dict[str, tuple[bool | None, int | None, int]]:
-        rows = session.scalars(select(TenderPointFinding)).all()
-        return {row.site_code: (row.painful, row.rating, row.version) for row in rows}
-
-    return live_server.run(read)
-
-
-def open_exam(signed_in_page: SignedInPage, make_exam_with_findings: MakeExam) -> Page:
-    page, user = signed_in_page(Role.CLINICIAN)
-    exam = make_exam_with_findings(user, findings=False)
-    page.goto(exam.exam_path)
-    return page
 
 
 def test_a_full_survey_by_taps_only_is_stored_and_scored(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -21,6 +22,7 @@ from tests.browser.conftest import (
 )
 from tests.browser.helpers import (
     ARTIFACTS,
+    MIN_TARGET_PX,
     assert_accessible,
     assert_fits_width,
     assert_touch_targets,
@@ -101,9 +103,13 @@ def test_exam_page_with_findings(
     page.screenshot(path=ARTIFACTS / f"exam-{orientation}.png")
     page.screenshot(path=ARTIFACTS / f"exam-{orientation}-full.png", full_page=True)
 
-    # The body map's muscle shapes are drawn to anatomy, not to 44 px; every one of them is also
-    # reached through "Record trigger points".
+    # The body map's marks and shapes are drawn to anatomy, not to 44 px: a tap counts for every
+    # site or shape within the map's tap reach of it (a chooser asks when several are), so each
+    # has a target at least two reaches wide; every one is also in the lists and forms.
     _assert_tablet_layout(page, exclude="svg")
+    reach = json.loads(page.locator("#exam-state").text_content() or "{}")["tap_reach"]
+    pixels_per_unit = page.evaluate("document.querySelector('.body-map').getScreenCTM().a")
+    assert 2 * reach * pixels_per_unit >= MIN_TARGET_PX
     assert_accessible(page, f"exam-{orientation}")
 
 
