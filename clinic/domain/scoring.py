@@ -8,13 +8,14 @@ document. Each result carries its criteria version and its explanation in words.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from typing import TypeAlias
 
 from clinic.domain.document import decimal_text
-from clinic.domain.findings import ExamFindings
+from clinic.domain.findings import ExamFindings, TenderPointInput, TriggerPointInput
 from clinic.domain.scoring_outcomes import Condition, CountScore, CriterionResult, Outcome, decide
 from clinic.domain.scoring_pressure import (
     PressureDifference,
@@ -140,6 +141,28 @@ def score_exam(findings: ExamFindings) -> ExamScores:
         trigger_points=score_trigger_points(findings.trigger_points),
         pressure_thresholds=pressure_thresholds(tender_points),
         pressure_differences=pressure_differences(tender_points),
+    )
+
+
+@dataclass(frozen=True)
+class RunningScores:
+    """The counts shown while findings are entered: from the palpation findings alone."""
+
+    tender_point_count: CountScore
+    mtps_tender_point_count: CountScore
+    fibromyalgia_intensity: IntensityScore
+    trigger_points: TriggerPointSummary
+
+
+def score_running(
+    tender_points: Mapping[str, TenderPointInput], trigger_points: Sequence[TriggerPointInput]
+) -> RunningScores:
+    """The running counts: the same functions, and so the same values, as `score_exam`'s."""
+    return RunningScores(
+        tender_point_count=tender_point_count_acr1990(tender_points),
+        mtps_tender_point_count=tender_point_count_mtps(tender_points),
+        fibromyalgia_intensity=fibromyalgia_intensity_score(tender_points),
+        trigger_points=score_trigger_points(trigger_points),
     )
 
 

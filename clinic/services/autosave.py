@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from clinic.domain.document import tender_point_json, trigger_point_json
 from clinic.domain.record import RecordedTenderPoint, RecordedTriggerPoint
-from clinic.domain.scoring import ExamScores, score_exam
+from clinic.domain.scoring import RunningScores, score_running
 from clinic.models import Exam, SaveReceipt, TenderPointFinding, TriggerPointFinding, User
-from clinic.services.records import exam_findings, tender_point_input, trigger_point_input
+from clinic.services.records import tender_point_input, trigger_point_input
 
 MAX_KEY_LENGTH = 64
 
@@ -50,7 +50,7 @@ def keep_receipt(session: Session, user: User, exam: Exam, key: str, answer: Sav
     session.flush()
 
 
-def running_scores(scores: ExamScores) -> dict[str, Any]:
+def running_scores(scores: RunningScores) -> dict[str, Any]:
     """The counts the exam page shows as findings come in, computed by the domain."""
     fis = scores.fibromyalgia_intensity.value
     return {
@@ -65,8 +65,13 @@ def running_scores(scores: ExamScores) -> dict[str, Any]:
 
 
 def exam_scores(exam: Exam) -> dict[str, Any]:
-    """The running scores of an exam as it now stands."""
-    return running_scores(score_exam(exam_findings(exam)))
+    """The running scores of an exam as it now stands (the survey is not needed for them)."""
+    return running_scores(
+        score_running(
+            {row.site_code: tender_point_input(row) for row in exam.tender_points},
+            tuple(trigger_point_input(row) for row in exam.trigger_points),
+        )
+    )
 
 
 def tender_point_state(row: TenderPointFinding) -> dict[str, Any]:

@@ -59,3 +59,13 @@ def get_exam_with_findings(session: Session, public_id: uuid.UUID) -> Exam | Non
             selectinload(Exam.survey),
         )
     ).first()
+
+
+def get_exam_for_autosave(session: Session, public_id: uuid.UUID) -> Exam | None:
+    """An exam with its palpation findings loaded up front: what one autosave reads and the
+    running counts it answers with (the survey loads only when a save touches it)."""
+    return session.scalars(
+        select(Exam)
+        .where(Exam.uuid == public_id)
+        .options(selectinload(Exam.tender_points), selectinload(Exam.trigger_points))
+    ).first()

@@ -39,7 +39,7 @@ from clinic.services.autosave import (
     tender_point_state,
     trigger_point_state,
 )
-from clinic.services.exams import get_exam_with_findings
+from clinic.services.exams import get_exam_for_autosave
 from clinic.views.common import current_actor
 
 bp = Blueprint("autosave", __name__, url_prefix="/exams/<uuid:exam_id>/autosave")
@@ -80,7 +80,7 @@ def _run(exam_id: uuid.UUID, apply: Apply) -> Response:
         return _json(
             SaveAnswer(400, {"title": "Send an Idempotency-Key header of 1 to 64 characters"})
         )
-    exam = get_exam_with_findings(session, exam_id)
+    exam = get_exam_for_autosave(session, exam_id)
     if exam is None:
         return _json(SaveAnswer(404, {"title": "There is no such exam"}))
     earlier = receipt_for(session, user, key)

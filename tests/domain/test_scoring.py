@@ -44,6 +44,7 @@ from clinic.domain.scoring import (
     pressure_in_kpa,
     pressure_thresholds,
     score_exam,
+    score_running,
     score_trigger_points,
     scores_as_dict,
     severity_category,
@@ -866,3 +867,15 @@ def test_scores_as_dict_is_plain_json_in_a_stable_order() -> None:
 def test_values_outside_their_scale_are_refused(findings: ExamFindings, field: str) -> None:
     with pytest.raises(DomainError, match=field):
         score_exam(findings)
+
+
+@pytest.mark.parametrize("ratings", [[5] * 18, [3] * 11 + [0] * 6 + [None], [None] * 18])
+def test_the_running_counts_are_the_exams_own(ratings: list[int | None]) -> None:
+    points = rated(ratings)
+    triggers = (trigger_point(TautBand.PRESENT, True, True, True), trigger_point())
+    whole = score_exam(ExamFindings(points, triggers))
+    running = score_running(points, triggers)
+    assert running.tender_point_count == whole.tender_point_count
+    assert running.mtps_tender_point_count == whole.mtps_tender_point_count
+    assert running.fibromyalgia_intensity == whole.fibromyalgia_intensity
+    assert running.trigger_points == whole.trigger_points

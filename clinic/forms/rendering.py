@@ -1,0 +1,92 @@
+"""Rendering inputs and selects without WTForms' attribute formatter.
+
+WTForms formats every attribute of every widget and option through `Markup.format`, which
+dominated the render of the capture forms (a trigger-point form lists 142 muscles and referral
+zones per trigger point). `render_input` writes exactly what `field(**attrs)` writes for a text
+or hidden input or a select (the same attributes, sorted and escaped the same way; the tests
+compare the two for every field of the forms) and hands every other widget to WTForms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup, escape
+from wtforms import Field
+from wtforms.widgets import HiddenInput, Select, TextInput
+from wtforms.widgets.core import clean_key
+
+_PLAIN_INPUTS = (TextInput, HiddenInput)
+
+
+def _params(kwargs: dict[str, Any]) -> str:
+    """wtforms.widgets.html_params: sorted keys, True a bare attribute, False left out."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = clean_key(key)
+        if value is True:
+            params.append(str(escape(key)))
+        elif value is not False:
+            params.append(f'{escape(key)}="{escape(value)}"')
+    return " ".join(params)
+
+
+def _flags(field: Field, validation_attrs: list[str], kwargs: dict[str, Any]) -> None:
+    """The validators' flags the widget writes as attributes, unless given."""
+    flags = field.flags
+    for key in dir(flags):
+        if key in validation_attrs and key not in kwargs:
+            value = getattr(flags, key)
+            kwargs[key] = value() if callable(value) else value
+
+
+def render_input(field: Field, **attrs: Any) -> Markup:
+    """The field's control, as `field(**attrs)` renders it."""
+    widget = field.widget
+    if type(widget) is Select:
+        return _select(field, widget, attrs)
+    if type(widget) not in _PLAIN_INPUTS:
+        return Markup(field(**attrs))
+    # DefaultMeta.render_field: the field's render_kw first, the call's keywords over them.
+    kwargs = {**(field.render_kw or {}), **attrs}
+    # Input.__call__: id, type and value unless given, then the validators' flags it supports.
+    kwargs.setdefault("id", field.id)
+    kwargs.setdefault("type", widget.input_type)
+    if "value" not in kwargs:
+        kwargs["value"] = field._value()
+    _flags(field, widget.validation_attrs, kwargs)
+    kwargs["name"] = field.name
+    return Markup(f"<input {_params(kwargs)}>")
+
+
+def _option(choice: Any) -> str:
+    """Select.render_option."""
+    value = choice.value
+    if isinstance(value, bool):
+        value = str(value)
+    options = {"value": value, **(choice.render_kw or {})}
+    if choice.selected:
+        options["selected"] = True
+    return f"<option {_params(options)}>{escape(choice.label or choice.value)}</option>"
+
+
+def _select(field: Any, widget: Select, attrs: dict[str, Any]) -> Markup:
+    """Select.__call__."""
+    kwargs = {**(field.render_kw or {}), **attrs}
+    kwargs.setdefault("id", field.id)
+    if widget.multiple:
+        kwargs["multiple"] = True
+    _flags(field, widget.validation_attrs, kwargs)
+    kwargs["name"] = field.name
+    html = [f"<select {_params(kwargs)}>"]
+    if field.has_groups():
+        for group, choices in field._iter_groups_normalized():
+            if group is not None:
+                html.append(f"<optgroup {_params({'label': group})}>")
+            html.extend(_option(choice) for choice in choices)
+            if group is not None:
+                html.append("</optgroup>")
+    else:
+        html.extend(_option(choice) for choice in field._iter_choices_normalized())
+    html.append("</select>")
+    return Markup("".join(html))
