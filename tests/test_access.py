@@ -53,6 +53,8 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "autosave.remove_trigger_point": ("DELETE", AUTOSAVE),
     "autosave.survey": ("PUT", AUTOSAVE),
     "autosave.impression": ("PUT", AUTOSAVE),
+    "autosave.survey_form": ("POST", AUTOSAVE),
+    "autosave.impression_form": ("POST", AUTOSAVE),
     "capture.tender_points": ("GET", CLINICIANS_ONLY),
     "capture.trigger_points": ("GET", CLINICIANS_ONLY),
     "capture.survey": ("GET", CLINICIANS_ONLY),

@@ -310,3 +310,61 @@ def test_autosaves_do_not_keep_an_idle_session_alive(client, exam):
 
     with client.session_transaction() as session:
         assert session[LAST_SEEN] == long_ago
+
+
+def post_form(client: FlaskClient, exam: Any, page: str, data: dict[str, Any], key: str) -> Any:
+    """The capture page's own form, posted by its autosave."""
+    return client.post(
+        f"/exams/{exam.uuid}/autosave/{page}-form", data=data, headers={"Idempotency-Key": key}
+    )
+
+
+def test_the_survey_page_saves_its_form_as_a_draft_once_per_key(client, exam, read):
+    form = {"version": "0", "pain_duration_months": "30", "fatigue": "2", "headaches": "yes"}
+
+    first = post_form(client, exam, "survey", form, "a")
+    again = post_form(client, exam, "survey", form, "a")
+    changed = post_form(client, exam, "survey", {**form, "version": "1", "fatigue": "3"}, "b")
+
+    assert first.status_code == 200
+    assert first.get_json()["saved"] == {"version": 1}
+    assert again.get_json() == first.get_json()
+    assert changed.get_json()["saved"] == {"version": 2}
+    with read() as session:
+        survey = session.scalars(select(Exam)).one().survey
+        assert (survey.pain_duration_months, survey.fatigue, survey.headaches) == (30, 3, True)
+
+
+def test_a_page_form_with_bad_values_names_each_field_and_stores_nothing(client, exam, read):
+    bad = post_form(
+        client, exam, "survey", {"version": "0", "pain_duration_months": "two", "fatigue": "7"}, "x"
+    )
+
+    assert bad.status_code == 422
+    assert set(bad.get_json()["errors"]) == {"pain_duration_months", "fatigue"}
+    with read() as session:
+        assert session.scalars(select(Exam)).one().survey is None
+
+
+def test_a_page_form_based_on_an_old_version_is_refused(client, exam, read):
+    saved = post_form(client, exam, "impression", {"version": "1", "plan": "Walk daily."}, "p1")
+    stale = post_form(client, exam, "impression", {"version": "1", "plan": "Swim."}, "p2")
+
+    assert saved.status_code == 200
+    assert stale.status_code == 412
+    assert stale.get_json()["stored_version"] == 2
+    with read() as session:
+        assert session.scalars(select(Exam)).one().plan == "Walk daily."
+
+
+def test_a_page_form_for_a_signed_exam_is_refused(client, exam, read):
+    post_full_exam(client, exam.uuid)
+    assert client.post(f"/exams/{exam.uuid}/sign", data={"password": PASSWORD}).status_code == 302
+    with read() as session:
+        before = stored_exam(session, exam.uuid)
+
+    refused = post_form(client, exam, "impression", {"version": "9", "plan": "Swim."}, "late")
+
+    assert refused.status_code == 409
+    with read() as session:
+        assert stored_exam(session, exam.uuid) == before

@@ -28,6 +28,8 @@ from clinic.domain.document_reading import (
 from clinic.domain.errors import DomainError, ExamLockedError, VersionConflictError
 from clinic.domain.roles import Capability
 from clinic.extensions import db_session
+from clinic.forms.base import ClinicForm
+from clinic.forms.exam import ImpressionForm, SurveyForm, version_of
 from clinic.models import Exam, utc_now
 from clinic.services import exam_content
 from clinic.services.autosave import (
@@ -44,7 +46,7 @@ from clinic.views.common import current_actor
 
 bp = Blueprint("autosave", __name__, url_prefix="/exams/<uuid:exam_id>/autosave")
 
-Apply = Callable[[Session, Exam, dict[str, Any]], SaveAnswer]
+Apply = Callable[[Session, Exam, Any], SaveAnswer]
 
 
 class RefusedSaveError(Exception):
@@ -72,8 +74,9 @@ def _saved(exam: Exam, record: dict[str, Any], status: int = 200) -> SaveAnswer:
     return SaveAnswer(status, body)
 
 
-def _run(exam_id: uuid.UUID, apply: Apply) -> Response:
-    """Parse, apply once per key, answer in JSON; one commit."""
+def _run(exam_id: uuid.UUID, apply: Apply, from_form: bool = False) -> Response:
+    """Parse, apply once per key, answer in JSON; one commit. `from_form`: the body is the
+    capture page's own form, posted as the page would post it."""
     session, user = db_session(), current_actor()
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
@@ -88,9 +91,12 @@ def _run(exam_id: uuid.UUID, apply: Apply) -> Response:
         if earlier.exam_id != exam.id:
             return _json(SaveAnswer(409, {"title": "This key was already used for another exam"}))
         return _json(SaveAnswer(earlier.status_code, earlier.response))
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return _json(SaveAnswer(400, {"title": "The body must be a JSON object"}))
+    if from_form:
+        body: Any = request.form
+    else:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _json(SaveAnswer(400, {"title": "The body must be a JSON object"}))
     try:
         answer = apply(session, exam, body)
     except RefusedSaveError as refusal:
@@ -246,3 +252,49 @@ def impression(exam_id: uuid.UUID) -> Response:
         return _saved(exam, {"impression": True, "version": exam.version})
 
     return _run(exam_id, apply)
+
+
+def _form_errors(form: ClinicForm) -> RefusedSaveError:
+    errors = {name: " ".join(messages) for name, messages in form.errors.items() if messages}
+    if form.form_errors:
+        errors["form"] = " ".join(form.form_errors)
+    return RefusedSaveError(422, "Some values are not valid", errors=errors)
+
+
+def _save_form(
+    exam_id: uuid.UUID, make_form: Callable[[], Any], save: Callable[..., Any]
+) -> Response:
+    """Validate the posted page form as the page would, save it, answer in JSON."""
+
+    def apply(session: Session, exam: Exam, body: Any) -> SaveAnswer:
+        form = make_form()
+        if not form.validate():
+            raise _form_errors(form)
+        try:
+            saved = save(session, exam, form.to_input(), version_of(form.version), current_actor())
+        except ExamLockedError:
+            raise
+        except DomainError as error:
+            form.populate_errors(error)
+            raise _form_errors(form) from None
+        except VersionConflictError as conflict:
+            raise _conflict({}, conflict.stored_version) from None
+        return _saved(exam, {"version": saved.version})
+
+    return _run(exam_id, apply, from_form=True)
+
+
+@bp.post("/survey-form")
+@access(Capability.EXAMINE)
+@background
+def survey_form(exam_id: uuid.UUID) -> Response:
+    """Save the survey page's form as it stands, as a draft (the page's autosave)."""
+    return _save_form(exam_id, SurveyForm, exam_content.save_survey)
+
+
+@bp.post("/impression-form")
+@access(Capability.EXAMINE)
+@background
+def impression_form(exam_id: uuid.UUID) -> Response:
+    """Save the assessment page's form as it stands, as a draft (the page's autosave)."""
+    return _save_form(exam_id, ImpressionForm, exam_content.save_impression)
