@@ -12,7 +12,7 @@ from wtforms import Form
 
 from clinic.forms import admin, auth, exam, patients
 from clinic.forms.base import ClinicForm
-from clinic.forms.rendering import render_input
+from clinic.forms.rendering import render_choices, render_input
 
 FORMS: list[type[Form]] = [
     admin.NewUserForm,
@@ -29,6 +29,8 @@ FORMS: list[type[Form]] = [
     patients.PatientForm,
     patients.StartExamForm,
 ]
+# The field types the form macro writes as a group of radio buttons or checkboxes.
+CHOICE_GROUPS = ("RadioField", "TriStateField", "EnumRadioField", "ScaleField", "CheckboxesField")
 # Typed values that need escaping, and the keywords the templates pass.
 TYPED = 'Zoë "Ψ" <b>&amp; 4,5'
 CALLS: list[dict[str, Any]] = [
@@ -70,3 +72,30 @@ def test_inputs_and_selects_take_the_fast_path(app: Flask) -> None:
         assert zones == points.referral_zones()
         assert "<optgroup" in zones
         assert '<option selected value="temple_left">' in zones
+
+
+def _controls(html: str) -> list[dict[str, str]]:
+    """Each input's attributes, as a browser would read them."""
+    from html.parser import HTMLParser
+
+    found: list[dict[str, str]] = []
+
+    class Inputs(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "input":
+                found.append({name: value or "" for name, value in attrs})
+
+    Inputs().feed(html)
+    return found
+
+
+@pytest.mark.parametrize("form_class", FORMS, ids=lambda form: form.__name__)
+def test_choice_groups_have_the_options_wtforms_would_render(
+    app: Flask, form_class: type[Form]
+) -> None:
+    with app.test_request_context():
+        for field in _fields(form_class):
+            if field.type not in CHOICE_GROUPS:
+                continue
+            expected = [_controls(str(option()))[0] for option in field]
+            assert _controls(str(render_choices(field))) == expected, field.name

@@ -9,6 +9,7 @@ compare the two for every field of the forms) and hands every other widget to WT
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -62,13 +63,41 @@ def render_input(field: Field, **attrs: Any) -> Markup:
 
 def _option(choice: Any) -> str:
     """Select.render_option."""
+    if not choice.render_kw:
+        return _plain_option(choice.value, choice.label, bool(choice.selected))
     value = choice.value
     if isinstance(value, bool):
         value = str(value)
-    options = {"value": value, **(choice.render_kw or {})}
+    options = {"value": value, **choice.render_kw}
     if choice.selected:
         options["selected"] = True
     return f"<option {_params(options)}>{escape(choice.label or choice.value)}</option>"
+
+
+@lru_cache(maxsize=8192)
+def _plain_option(value: Any, label: Any, selected: bool) -> str:
+    """An option without extra attributes: the same few hundred (muscles, referral zones) on
+    every trigger-point form, so each is written once per process."""
+    shown = str(value) if isinstance(value, bool) else value
+    attributes = f'selected value="{escape(shown)}"' if selected else f'value="{escape(shown)}"'
+    return f"<option {attributes}>{escape(label or value)}</option>"
+
+
+def render_choices(field: Any) -> Markup:
+    """A radio or checkbox group's inputs, each inside its label (the page's large touch
+    targets), with the ids, names, values and checked states WTForms gives its options."""
+    input_type = escape(field.option_widget.input_type)
+    name, prefix = escape(field.name), escape(field.id)
+    required = " required" if field.flags.required else ""
+    parts = []
+    for index, choice in enumerate(field.iter_choices()):
+        checked = " checked" if choice.selected else ""
+        parts.append(
+            f'<label class="choice" for="{prefix}-{index}"><input type="{input_type}" '
+            f'id="{prefix}-{index}" name="{name}" value="{escape(choice.value)}"{checked}'
+            f"{required}> <span>{escape(choice.label or choice.value)}</span></label>"
+        )
+    return Markup("\n".join(parts))  # noqa: S704 - every part escaped above
 
 
 def _select(field: Any, widget: Select, attrs: dict[str, Any]) -> Markup:

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from clinic.domain.summary import OUTCOME_LABELS
-from clinic.forms.rendering import render_input
+from clinic.forms.rendering import render_choices, render_input
 from clinic.views.common import clinic_settings, in_clinic_time
 
 
@@ -31,6 +31,7 @@ def register_formatting(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.jinja_env.globals["outcome_labels"] = OUTCOME_LABELS
     app.jinja_env.globals["render_input"] = render_input
+    app.jinja_env.globals["render_choices"] = render_choices
 
     @app.context_processor
     def _clinic() -> dict[str, Any]:
