@@ -23,7 +23,7 @@ from tests.browser.exam_page import (
     tap_muscle,
     tap_shape,
 )
-from tests.browser.helpers import ARTIFACTS
+from tests.browser.helpers import ARTIFACTS, assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +51,7 @@ def test_a_trigger_point_is_added_by_tapping_its_muscle_and_its_zones_on_the_map
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "trigger-panel.png")
+    assert_accessible(page, "trigger-panel")
     panel.get_by_role("button", name="Choose zones on the map").tap()
     expect(page.locator(".body-map")).to_have_class(re.compile("choosing-zones"))
     for zone in ("temple_left", "occiput_left"):
