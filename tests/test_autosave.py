@@ -368,3 +368,28 @@ def test_a_page_form_for_a_signed_exam_is_refused(client, exam, read):
     assert refused.status_code == 409
     with read() as session:
         assert stored_exam(session, exam.uuid) == before
+
+
+def test_a_trigger_point_of_another_patients_exam_is_not_found_and_not_changed(
+    client, create, doctor, exam, read
+):
+    other = create(make_exam, clinician=doctor)
+    finding = {"muscle": "upper_trapezius", "side": "left", "rating": 3}
+    added = save(client, other, "trigger-points", {"finding": finding}, "theirs", method="POST")
+    their_id = added.get_json()["saved"]["id"]
+
+    changed = save(
+        client,
+        exam,
+        f"trigger-points/{their_id}",
+        {"base_version": 1, "finding": {**finding, "rating": 9}},
+        "mine",
+    )
+    removed = save(
+        client, exam, f"trigger-points/{their_id}", {"base_version": 1}, "gone", method="DELETE"
+    )
+
+    assert changed.status_code == removed.status_code == 404
+    with read() as session:
+        rows = session.scalars(select(TriggerPointFinding)).all()
+        assert [(row.rating, row.version) for row in rows] == [(3, 1)]
