@@ -1,0 +1,108 @@
+"""The JSON export: each exam's canonical document (as `clinic exam show --format json` gives
+it), as one JSON array or as NDJSON, read a batch of exams at a time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from clinic.exports.tidy import ExportFilter, Pseudonymiser, exam_batches
+from clinic.models import Exam, ExamSurvey, TriggerPointFinding
+from clinic.services.signing import current_document
+
+Json = dict[str, Any]
+
+# Free text a de-identified document leaves out (it may name people or places).
+_FREE_TEXT = {
+    "tender_points": ("not_examined_reason",),
+    "trigger_points": ("location_in_muscle", "referral_description", "notes", "muscle_other_name"),
+}
+
+
+def exam_documents(
+    session: Session, where: ExportFilter, pseudonyms: Pseudonymiser | None = None
+) -> Iterator[Json]:
+    """Every chosen exam's canonical document, in exam date order."""
+    for batch in exam_batches(session, where, size=200):
+        ids = [row[0] for row in batch]
+        exams = session.scalars(
+            select(Exam)
+            .where(Exam.id.in_(ids))
+            .options(
+                selectinload(Exam.patient),
+                selectinload(Exam.clinician),
+                selectinload(Exam.signed_by),
+                selectinload(Exam.entered_in_error_by),
+                selectinload(Exam.tender_points),
+                selectinload(Exam.trigger_points).selectinload(TriggerPointFinding.referral_zones),
+                selectinload(Exam.survey).selectinload(ExamSurvey.pain_areas),
+                selectinload(Exam.addenda),
+            )
+        ).all()
+        by_id = {exam.id: exam for exam in exams}
+        for exam_id in ids:
+            document = current_document(by_id[exam_id])
+            yield document if pseudonyms is None else deidentified(document, pseudonyms)
+        session.expunge_all()  # the batch is written: nothing of it stays in memory
+
+
+def _person(person: Json | None) -> Json | None:
+    """A clinician by id only."""
+    return None if person is None else {"id": person["id"]}
+
+
+def deidentified(document: Json, pseudonyms: Pseudonymiser) -> Json:
+    """The document for research: no names, a keyed pseudonym for the patient and MRN, the year
+    of birth only, no free text. Scores and findings are kept."""
+    patient = document["patient"]
+    result = dict(document)
+    result["patient"] = {
+        "id": pseudonyms.pseudonym("patient", str(patient["id"])),
+        "mrn": pseudonyms.pseudonym("mrn", patient["mrn"].strip().lower()),
+        "birth_year": int(patient["date_of_birth"][:4]),
+        "sex": patient["sex"],
+    }
+    result["exam"] = {**document["exam"], "clinician": _person(document["exam"].get("clinician"))}
+    for part, names in _FREE_TEXT.items():
+        result[part] = [{k: v for k, v in row.items() if k not in names} for row in document[part]]
+    result["impression"] = {
+        key: value
+        for key, value in document["impression"].items()
+        if key not in ("assessment", "plan")
+    }
+    signature = document.get("signature")
+    if signature:
+        result["signature"] = {**signature, "signed_by": _person(signature["signed_by"])}
+    if document.get("entered_in_error"):
+        result["entered_in_error"] = {
+            key: value for key, value in document["entered_in_error"].items() if key == "marked_at"
+        }
+    result["addenda"] = [
+        {"id": addendum["id"], "created_at": addendum["created_at"]}
+        for addendum in document.get("addenda") or []
+    ]
+    return result
+
+
+def _text(document: Json) -> str:
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def stream_ndjson(documents: Iterable[Json]) -> Iterator[str]:
+    """One document per line."""
+    for document in documents:
+        yield _text(document) + "\n"
+
+
+def stream_json_array(documents: Iterable[Json]) -> Iterator[str]:
+    """One JSON array, written as the documents arrive."""
+    yield "["
+    first = True
+    for document in documents:
+        yield ("\n" if first else ",\n") + _text(document)
+        first = False
+    yield "\n]\n"

@@ -1,0 +1,110 @@
+"""What an export request produces: the formats, their file names and media types, and the
+stream of bytes. The web page, the API and `clinic export` all go through `export_stream`."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from clinic.exports.archive import stream_zip
+from clinic.exports.csv_format import stream_csv
+from clinic.exports.documents import exam_documents, stream_json_array, stream_ndjson
+from clinic.exports.tidy import (
+    DICTIONARY_HEADER,
+    EXAM_COLUMNS,
+    FINDING_COLUMNS,
+    ExportFilter,
+    Pseudonymiser,
+    dictionary_rows,
+    exam_rows,
+    finding_rows,
+)
+
+FORMATS = ("csv", "json", "ndjson")
+TABLES = ("findings", "exams", "dictionary")
+
+
+class ExportRequestError(ValueError):
+    """An export asked for in a way that cannot be served, with a message per field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """One export: its format and filters, de-identified or not, one CSV table or all."""
+
+    format: str
+    where: ExportFilter = field(default_factory=ExportFilter)
+    deidentify: bool = False
+    table: str | None = None
+    bom: bool = False
+
+    def check(self) -> None:
+        """Refuse what cannot be exported, naming the field."""
+        if self.format not in FORMATS:
+            raise ExportRequestError("format", f"Unknown format: choose {', '.join(FORMATS)}.")
+        if self.table is not None and (self.format != "csv" or self.table not in TABLES):
+            raise ExportRequestError("table", f"A table is one of {', '.join(TABLES)}, for CSV.")
+        start, end = self.where.start, self.where.end
+        if start is not None and end is not None and end < start:
+            raise ExportRequestError("end", "The end date is before the start date.")
+
+    @property
+    def file_name(self) -> str:
+        """A readable name: exams_2026-11-01_2026-11-30[_deidentified].zip"""
+        start, end = self.where.start, self.where.end
+        span = "_".join(day.isoformat() for day in (start, end) if day is not None) or "all"
+        stem = f"exams_{span}{'_deidentified' if self.deidentify else ''}"
+        if self.format == "csv":
+            return f"{stem}_{self.table}.csv" if self.table else f"{stem}_csv.zip"
+        return f"{stem}.{'json' if self.format == 'json' else 'ndjson'}"
+
+    @property
+    def media_type(self) -> str:
+        if self.format == "csv":
+            return "text/csv; charset=utf-8" if self.table else "application/zip"
+        return "application/json" if self.format == "json" else "application/x-ndjson"
+
+
+def _csv_table(session: Session, request: ExportRequest, table: str, key: bytes) -> Iterator[str]:
+    pseudonyms = Pseudonymiser(key) if request.deidentify else None
+    if table == "findings":
+        header = [column.name for column in FINDING_COLUMNS]
+        return stream_csv(header, finding_rows(session, request.where, pseudonyms), request.bom)
+    if table == "exams":
+        header = [column.name for column in EXAM_COLUMNS]
+        return stream_csv(header, exam_rows(session, request.where, pseudonyms), request.bom)
+    return stream_csv(DICTIONARY_HEADER, dictionary_rows(), request.bom)
+
+
+def pseudonym_key(secret: str | bytes) -> bytes:
+    """The key of de-identified exports' pseudonyms, derived from the clinic's secret key for
+    this one purpose: stable within the installation, useless for anything else."""
+    raw = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(raw, b"tender-point-clinic export pseudonyms", hashlib.sha256).digest()
+
+
+def export_stream(session: Session, request: ExportRequest, secret: str | bytes) -> Iterator[bytes]:
+    """The export's bytes as they are produced (checked first: raises ExportRequestError)."""
+    request.check()
+    key = pseudonym_key(secret)
+    if request.format == "csv":
+        if request.table:
+            return (
+                chunk.encode("utf-8") for chunk in _csv_table(session, request, request.table, key)
+            )
+        return stream_zip(
+            (f"{table}.csv", _csv_table(session, request, table, key)) for table in TABLES
+        )
+    pseudonyms = Pseudonymiser(key) if request.deidentify else None
+    documents = exam_documents(session, request.where, pseudonyms)
+    text = stream_json_array(documents) if request.format == "json" else stream_ndjson(documents)
+    return (chunk.encode("utf-8") for chunk in text)
