@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
 
 # GET requests only read; everything else (POSTs, CLI commands, tests) may write.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+T = TypeVar("T")
 
 
 def configure_engine(engine: Engine) -> None:
@@ -37,3 +39,18 @@ def configure_engine(engine: Engine) -> None:
 
 def _is_memory(engine: Engine) -> bool:
     return engine.url.database in (None, "", ":memory:")
+
+
+def read_only(chunks: Iterable[T]) -> Iterator[T]:
+    """Run a generator that only reads (an export streamed after its request returned, or read
+    by the CLI) without SQLite's write lock: every step of it runs with write intent off."""
+    iterator = iter(chunks)
+    while True:
+        token = write_intent.set(False)
+        try:
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            write_intent.reset(token)
+        yield chunk

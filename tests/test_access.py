@@ -47,6 +47,7 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "reports.day": ("GET", EVERYONE_SIGNED_IN),
     "reports.day_pdf": ("GET", {ANONYMOUS: 302, CLINICIAN: 404, STAFF: 404, ADMIN: 404}),
     "reports.trend_pdf": ("GET", EVERYONE_SIGNED_IN),
+    "exports.index": ("GET", STAFF_AND_ADMIN),
     "autosave.tender_point": ("PUT", AUTOSAVE),
     "autosave.add_trigger_point": ("POST", AUTOSAVE),
     "autosave.update_trigger_point": ("PUT", AUTOSAVE),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from clinic.database import read_only
 from clinic.exports.archive import stream_zip
 from clinic.exports.csv_format import stream_csv
 from clinic.exports.documents import exam_documents, stream_json_array, stream_ndjson
@@ -93,9 +94,13 @@ def pseudonym_key(secret: str | bytes) -> bytes:
 
 
 def export_stream(session: Session, request: ExportRequest, secret: str | bytes) -> Iterator[bytes]:
-    """The export's bytes as they are produced (checked first: raises ExportRequestError)."""
+    """The export's bytes as they are produced (checked first: raises ExportRequestError). It
+    only reads, so a long export never holds SQLite's write lock against the clinic's saves."""
     request.check()
-    key = pseudonym_key(secret)
+    return read_only(_export(session, request, pseudonym_key(secret)))
+
+
+def _export(session: Session, request: ExportRequest, key: bytes) -> Iterator[bytes]:
     if request.format == "csv":
         if request.table:
             return (

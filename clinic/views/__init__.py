@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         autosave,
         exam_capture,
         exams,
+        exports,
         held,
         main,
         patients,
@@ -32,6 +33,7 @@ def register_blueprints(app: Flask) -> None:
         autosave,
         held,
         reports,
+        exports,
         admin,
     ):
         app.register_blueprint(module.bp)
