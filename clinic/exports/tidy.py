@@ -441,3 +441,18 @@ def dictionary_rows() -> Iterator[list[Cell]]:
 
 
 DICTIONARY_HEADER = ("table", "column", "type", "unit", "allowed_values", "meaning")
+
+
+def dictionary_markdown() -> str:
+    """The data dictionary as the README's tables (a test keeps the README in step)."""
+    lines = []
+    for title, columns in (("findings.csv", FINDING_COLUMNS), ("exams.csv", EXAM_COLUMNS)):
+        lines += [f"`{title}`:", "", "| Column | Type | Unit | Allowed values | Meaning |"]
+        lines.append("|---|---|---|---|---|")
+        for column in columns:
+            lines.append(
+                f"| `{column.name}` | {column.type} | {column.unit} | {column.allowed} "
+                f"| {column.meaning} |"
+            )
+        lines.append("")
+    return "\n".join(lines)

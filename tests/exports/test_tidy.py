@@ -8,6 +8,7 @@ import io
 import json
 import zipfile
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from clinic.domain.roles import Role
 from clinic.exports.csv_format import neutralise, stream_csv
 from clinic.exports.formats import ExportRequest, ExportRequestError, export_stream
-from clinic.exports.tidy import EXAM_COLUMNS, FINDING_COLUMNS, ExportFilter
+from clinic.exports.tidy import EXAM_COLUMNS, FINDING_COLUMNS, ExportFilter, dictionary_markdown
 from clinic.extensions import db_session
 from tests.exam_forms import NOT_EXAMINED_REASON, PAINFUL_RATINGS, post_full_exam
 from tests.factories import PASSWORD, make_exam, make_patient, make_user
@@ -224,3 +225,9 @@ def test_the_export_command_writes_what_the_page_serves(recorded, runner, tmp_pa
     )
     assert backwards.exit_code != 0
     assert "before the start date" in backwards.output
+
+
+def test_the_readme_holds_the_data_dictionary():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+    assert dictionary_markdown() in readme
