@@ -9,6 +9,7 @@ signature itself, the entered-in-error mark and the addenda.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -219,3 +220,20 @@ def tender_point_json(recorded: RecordedTenderPoint) -> Json:
 def trigger_point_json(recorded: RecordedTriggerPoint, position: int) -> Json:
     """One trigger-point finding as the document (and the autosave API) writes it."""
     return _trigger_point(recorded, position)
+
+
+# An exported document carries `export.hmac`: HMAC-SHA-256 of its canonical bytes (without the
+# `export` block) under a key derived from the installation's secret key. An import trusts a
+# document's signature only when this seal and the signature's digest both verify.
+EXPORT_SEAL = "export"
+
+
+def seal_of(document: Json, key: bytes) -> str:
+    """The export seal (hex) of a document, whatever `export` block it carries."""
+    unsealed = {name: value for name, value in document.items() if name != EXPORT_SEAL}
+    return hmac.new(key, canonical_bytes(unsealed), hashlib.sha256).hexdigest()
+
+
+def sealed(document: Json, key: bytes) -> Json:
+    """The document with its export seal."""
+    return {**document, EXPORT_SEAL: {"hmac": seal_of(document, key)}}

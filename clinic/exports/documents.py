@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from clinic.domain.document import sealed
 from clinic.exports.tidy import ExportFilter, Pseudonymiser, exam_batches
 from clinic.models import Exam, ExamSurvey, TriggerPointFinding
 from clinic.services.signing import current_document
@@ -24,9 +25,14 @@ _FREE_TEXT = {
 
 
 def exam_documents(
-    session: Session, where: ExportFilter, pseudonyms: Pseudonymiser | None = None
+    session: Session,
+    where: ExportFilter,
+    pseudonyms: Pseudonymiser | None = None,
+    seal_key: bytes | None = None,
 ) -> Iterator[Json]:
-    """Every chosen exam's canonical document, in exam date order."""
+    """Every chosen exam's canonical document, in exam date order; sealed with `seal_key` (an
+    import here trusts a signed document only with its seal), de-identified with `pseudonyms`
+    (then never sealed: such a document is not for importing)."""
     for batch in exam_batches(session, where, size=200):
         ids = [row[0] for row in batch]
         exams = session.scalars(
@@ -46,7 +52,10 @@ def exam_documents(
         by_id = {exam.id: exam for exam in exams}
         for exam_id in ids:
             document = current_document(by_id[exam_id])
-            yield document if pseudonyms is None else deidentified(document, pseudonyms)
+            if pseudonyms is not None:
+                yield deidentified(document, pseudonyms)
+            else:
+                yield sealed(document, seal_key) if seal_key is not None else document
         session.expunge_all()  # the batch is written: nothing of it stays in memory
 
 

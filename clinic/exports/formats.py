@@ -86,21 +86,31 @@ def _csv_table(session: Session, request: ExportRequest, table: str, key: bytes)
     return stream_csv(DICTIONARY_HEADER, dictionary_rows(), request.bom)
 
 
+def _derived(secret: str | bytes, purpose: bytes) -> bytes:
+    raw = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(raw, b"tender-point-clinic " + purpose, hashlib.sha256).digest()
+
+
 def pseudonym_key(secret: str | bytes) -> bytes:
     """The key of de-identified exports' pseudonyms, derived from the clinic's secret key for
     this one purpose: stable within the installation, useless for anything else."""
-    raw = secret.encode() if isinstance(secret, str) else secret
-    return hmac.new(raw, b"tender-point-clinic export pseudonyms", hashlib.sha256).digest()
+    return _derived(secret, b"export pseudonyms")
+
+
+def seal_key(secret: str | bytes) -> bytes:
+    """The key of the exported documents' seals (see clinic.domain.document.seal_of)."""
+    return _derived(secret, b"export seals")
 
 
 def export_stream(session: Session, request: ExportRequest, secret: str | bytes) -> Iterator[bytes]:
     """The export's bytes as they are produced (checked first: raises ExportRequestError). It
     only reads, so a long export never holds SQLite's write lock against the clinic's saves."""
     request.check()
-    return read_only(_export(session, request, pseudonym_key(secret)))
+    return read_only(_export(session, request, secret))
 
 
-def _export(session: Session, request: ExportRequest, key: bytes) -> Iterator[bytes]:
+def _export(session: Session, request: ExportRequest, secret: str | bytes) -> Iterator[bytes]:
+    key = pseudonym_key(secret)
     if request.format == "csv":
         if request.table:
             return (
@@ -110,6 +120,6 @@ def _export(session: Session, request: ExportRequest, key: bytes) -> Iterator[by
             (f"{table}.csv", _csv_table(session, request, table, key)) for table in TABLES
         )
     pseudonyms = Pseudonymiser(key) if request.deidentify else None
-    documents = exam_documents(session, request.where, pseudonyms)
+    documents = exam_documents(session, request.where, pseudonyms, seal_key(secret))
     text = stream_json_array(documents) if request.format == "json" else stream_ndjson(documents)
     return (chunk.encode("utf-8") for chunk in text)

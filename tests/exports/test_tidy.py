@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from clinic.domain.document import seal_of
 from clinic.domain.roles import Role
 from clinic.exports.csv_format import neutralise, stream_csv
-from clinic.exports.formats import ExportRequest, ExportRequestError, export_stream
+from clinic.exports.formats import ExportRequest, ExportRequestError, export_stream, seal_key
 from clinic.exports.tidy import EXAM_COLUMNS, FINDING_COLUMNS, ExportFilter, dictionary_markdown
 from clinic.extensions import db_session
 from tests.exam_forms import NOT_EXAMINED_REASON, PAINFUL_RATINGS, post_full_exam
@@ -176,7 +177,10 @@ def test_json_and_ndjson_hold_the_canonical_documents(recorded, runner):
     assert [d["exam"]["id"] for d in documents] == [str(signed.uuid), str(draft.uuid)]
     assert [json.loads(line) for line in lines] == documents
     shown = runner.invoke(args=["exam", "show", str(signed.uuid), "--format", "json"])
-    assert json.loads(shown.output) == documents[0]
+    exported = dict(documents[0])
+    seal = exported.pop("export")
+    assert json.loads(shown.output) == exported
+    assert seal == {"hmac": seal_of(exported, seal_key(SECRET))}
 
 
 def test_the_same_records_export_the_same_bytes(recorded):
