@@ -94,6 +94,7 @@ def register_commands(app: Flask) -> None:
     """Add the clinic's commands to `flask`/`clinic`."""
     from clinic.cli_exams import exam_group
     from clinic.cli_exports import export_command
+    from clinic.cli_imports import import_command
     from clinic.cli_reports import report_group
 
     app.cli.add_command(setup_token_command)
@@ -101,3 +102,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(exam_group)
     app.cli.add_command(report_group)
     app.cli.add_command(export_command)
+    app.cli.add_command(import_command)

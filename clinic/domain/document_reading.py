@@ -311,6 +311,7 @@ _DOCUMENT_KEYS_READ: Final = (
     "impression",
 )
 _DOCUMENT_KEYS_DERIVED: Final = (
+    "export",  # an export's seal (clinic.domain.document.seal_of)
     "scores",
     "scoring_version",
     "signature",

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from clinic.domain.document import timestamp_text
 from clinic.domain.findings import TriggerPointInput
 from clinic.domain.muscles import MUSCLE_BY_CODE
 from clinic.domain.scales import ExamStatus, Side, TautBand
@@ -131,7 +132,7 @@ _CRITERIA = ("acr_1990", "acr_2010", "acr_2011", "acr_2016")
 
 EXAM_COLUMNS: tuple[Column, ...] = (
     *_EXAM_KEYS,
-    Column("signed_at", "timestamp", "When the exam was signed (UTC, ISO 8601)"),
+    Column("signed_at", "timestamp", "When the exam was signed (UTC, ISO 8601, to the second)"),
     Column("scoring_version", "string", "Version of the scoring that computed these scores"),
     *(
         column
@@ -419,7 +420,8 @@ def exam_rows(
     for batch in exam_batches(session, where, size=200):
         for exam in batch:
             scores = _scores(session, exam)
-            row: list[Cell] = [*_exam_keys(exam, pseudonyms), exam[8], scores["scoring_version"]]
+            signed_at = timestamp_text(exam[8])  # to the second, as the exam document has it
+            row: list[Cell] = [*_exam_keys(exam, pseudonyms), signed_at, scores["scoring_version"]]
             for name, _key in _COUNT_SCORES:
                 score = scores[name]
                 row += [score["value"], score["minimum"], score["maximum"], score["version"]]

@@ -50,7 +50,8 @@ def _document_clinician(session: Session, clinician_id: uuid.UUID | None) -> Use
     return user if _is_active_clinician(user) else None
 
 
-def _clinic_today(session: Session) -> date:
+def clinic_today(session: Session) -> date:
+    """Today in the clinic's time zone."""
     return utc_now().astimezone(ZoneInfo(get_settings(session).time_zone)).date()
 
 
@@ -71,7 +72,7 @@ def _existing_patient(session: Session, wanted: LoadedPatient) -> Patient | None
     return patient
 
 
-def _patient(session: Session, wanted: LoadedPatient, today: date, actor: User) -> Patient:
+def patient_for(session: Session, wanted: LoadedPatient, today: date, actor: User) -> Patient:
     """The patient the document names, registered from its identifiers when not known here."""
     patient = _existing_patient(session, wanted)
     if patient is not None:
@@ -108,8 +109,8 @@ def load_exam_document(
         raise DomainError([("exam.clinician.id", message)])
     if not _is_active_clinician(actor):
         raise DomainError([("actor", f"{actor.email} is not an active clinician.")])
-    today = today or _clinic_today(session)
-    patient = _patient(session, loaded.patient, today, actor)
+    today = today or clinic_today(session)
+    patient = patient_for(session, loaded.patient, today, actor)
     try:
         exam = start_exam(session, patient, loaded.exam_date, examiner or actor, today, actor)
     except DomainError as error:
