@@ -1,8 +1,11 @@
-"""`clinic import FILE`: exams exported as JSON (an array or NDJSON) restored here."""
+"""`clinic import FILE`: exams exported as JSON (an array or NDJSON) restored here; a tidy
+findings CSV (or the export's zip) read back as drafts."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import IO, Any
 
 import click
@@ -11,7 +14,13 @@ from flask.cli import with_appcontext
 
 from clinic.exports.formats import seal_key
 from clinic.extensions import db_session
-from clinic.services.imports import ImportProblem, ImportReport, import_documents
+from clinic.services.imports import (
+    ImportProblem,
+    ImportReport,
+    csv_documents,
+    csv_problem,
+    import_documents,
+)
 from clinic.services.users import get_user_by_email
 
 
@@ -36,22 +45,36 @@ def read_documents(text: str) -> list[tuple[str, Any]]:
 
 
 @click.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--dry-run", is_flag=True, help="Check everything and report; store nothing.")
 @click.option("--as", "acting_email", metavar="EMAIL", help="The user recorded as importing.")
 @with_appcontext
-def import_command(file: IO[str], dry_run: bool, acting_email: str | None) -> None:
-    """Restore exported exams from FILE (a JSON array or NDJSON; - for standard input). The
-    whole file imports, or nothing does; every problem is listed by record and field."""
+def import_command(file: IO[bytes], dry_run: bool, acting_email: str | None) -> None:
+    """Restore exported exams from FILE (a JSON array or NDJSON; - for standard input), or
+    create drafts from a tidy findings CSV or the CSV export's zip. The whole file imports, or
+    nothing does; every problem is listed by record and field (CSV: row and column)."""
     session = db_session()
     actor = get_user_by_email(session, acting_email) if acting_email else None
     if acting_email and actor is None:
         raise click.ClickException(f"There is no user {acting_email}.")
-    pairs = read_documents(file.read())
-    broken = [item for _label, item in pairs if isinstance(item, ImportProblem)]
-    documents = [(label, item) for label, item in pairs if not isinstance(item, ImportProblem)]
-    report = import_documents(session, documents, seal_key(current_app.config["SECRET_KEY"]), actor)
-    report.problems[:0] = broken
+    data = file.read()
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                data = archive.read("findings.csv")
+        except (zipfile.BadZipFile, KeyError):
+            raise click.ClickException("The zip holds no findings.csv.") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException("The file is not UTF-8 text.") from None
+    rows_of: dict[str, object] = {}
+    if text.lstrip("\ufeff").startswith("exam_id,"):
+        pairs, rows_of = csv_documents(session, text)
+    else:
+        pairs = read_documents(text)
+    report = import_documents(session, pairs, seal_key(current_app.config["SECRET_KEY"]), actor)
+    report.problems = [csv_problem(problem, rows_of) for problem in report.problems]
     _print(report, dry_run)
     if not report.ok or dry_run:
         session.rollback()

@@ -78,7 +78,12 @@ FINDING_COLUMNS: tuple[Column, ...] = (
     Column("position", "integer", "Order of the trigger point in the exam, from 1"),
     Column("site_code", "string", "Tender-point or control site code", allowed="TP01L…CTRL_THIGH"),
     Column("muscle_code", "string", "Muscle code of the catalogue (trigger points)"),
-    Column("label", "string", "Site or muscle name"),
+    Column(
+        "label",
+        "string",
+        "Site or muscle name; for a muscle outside the catalogue the name typed (empty when "
+        "de-identified)",
+    ),
     Column("side", "string", "Side of the body", allowed="left, right, midline"),
     Column("examined", "boolean", "Whether the site was palpated", allowed="true, false"),
     Column("painful", "boolean", "Palpation was painful (ACR 1990)", allowed="true, false, empty"),
@@ -320,6 +325,7 @@ def finding_rows(
                 TriggerPointFinding.ppt_probe_area_cm2,
                 TriggerPointFinding.id,
                 TriggerPointFinding.notes,
+                TriggerPointFinding.muscle_other_name,
             )
             .where(TriggerPointFinding.exam_id.in_(ids))
             .order_by(TriggerPointFinding.exam_id, TriggerPointFinding.position)
@@ -376,7 +382,7 @@ def finding_rows(
                     point[2] + 1,
                     None,
                     point[3],
-                    muscle.label if muscle else "",
+                    muscle.label if muscle else _other_muscle(point[21], pseudonyms),
                     _value(point[4]),
                     None,
                     None,
@@ -398,6 +404,11 @@ def finding_rows(
                     point[18],
                     "" if pseudonyms is not None else point[20],
                 ]
+
+
+def _other_muscle(name: str | None, pseudonyms: Pseudonymiser | None) -> str:
+    """A muscle outside the catalogue, as the clinician named it (free text: not de-identified)."""
+    return "" if pseudonyms is not None else (name or "")
 
 
 def _scores(session: Session, exam: Sequence[Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ every problem named by record and field, and nothing stored unless the whole fil
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from datetime import date
@@ -174,3 +175,60 @@ def _member(data: bytes, name: str) -> list[str]:
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return archive.read(name).decode().splitlines()
+
+
+def test_a_findings_csv_comes_back_as_drafts_of_known_patients(app, recorded, runner, tmp_path):
+    zipped = exported(app, "csv")  # the zip: the import reads its findings.csv
+    _delete_drafts(app)
+    assert count(app, Exam) == 2  # the signed exam and the one entered in error stay
+
+    path = tmp_path / "week.zip"
+    path.write_bytes(zipped)
+    clash = runner.invoke(args=["import", str(path)])
+    assert clash.exit_code == 1
+    assert "an exam with this id is already here" in clash.output
+
+    findings = _member(zipped, "findings.csv")
+    draft_id = str(recorded[1].uuid)
+    header, rows = findings[0], [row for row in findings[1:] if row.startswith(draft_id)]
+    path = tmp_path / "findings.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+    result = runner.invoke(args=["import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 exam(s): 0 signed, 1 draft(s)" in result.output
+    with app.app_context():
+        draft = db_session().scalars(select(Exam).where(Exam.uuid == recorded[1].uuid)).one()
+        assert draft.status is ExamStatus.DRAFT
+        assert len(draft.tender_points) == 22
+        assert [t.muscle_code for t in draft.trigger_points][:1] == ["upper_trapezius"]
+        zones = sorted(z.zone_code for z in draft.trigger_points[0].referral_zones)
+        assert zones == ["jaw_left", "posterolateral_neck_left", "temple_left"]
+
+
+def test_a_wrong_csv_cell_is_named_by_row_and_column(app, recorded, runner, tmp_path):
+    findings = _member(exported(app, "csv"), "findings.csv")
+    rows = list(csv.reader(io.StringIO("\n".join(findings))))
+    mine = [row for row in rows[1:] if row[0] == str(recorded[1].uuid)]
+    mine[0][rows[0].index("rating")] = "11"
+    _delete_drafts(app)
+    out = io.StringIO()
+    csv.writer(out).writerows([rows[0], *mine])
+    path = tmp_path / "findings.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+    result = runner.invoke(args=["import", str(path)])
+
+    assert result.exit_code == 1
+    assert "(CSV rows 2–" in result.output
+    assert "row 2, rating:" in result.output
+    assert count(app, Exam) == 2
+
+
+def _delete_drafts(app) -> None:
+    with app.app_context():
+        session = db_session()
+        for exam in session.scalars(select(Exam).where(Exam.status == ExamStatus.DRAFT)):
+            session.delete(exam)
+        session.commit()
