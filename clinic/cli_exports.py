@@ -41,6 +41,11 @@ def _day(value: datetime | None) -> date | None:
 )
 @click.option("--bom", is_flag=True, help="Start CSV with a byte-order mark (for spreadsheets).")
 @click.option(
+    "--base-url",
+    metavar="URL",
+    help="This site's address, e.g. https://clinic.example: FHIR exports then link PDFs.",
+)
+@click.option(
     "-o",
     "--output",
     "output",
@@ -59,10 +64,13 @@ def export_command(
     deidentify: bool,
     table: str | None,
     bom: bool,
+    base_url: str | None,
     output: str,
 ) -> None:
     """Export exams as tidy CSV (a zip of findings, exams and the data dictionary), JSON
-    documents or NDJSON. Exams entered in error are left out unless asked for."""
+    documents, NDJSON, FHIR R4 bundles (NDJSON, one per exam, signed PDFs embedded) or FHIR bulk
+    data (a zip of NDJSON per resource type, PDFs by URL). Exams entered in error are left out
+    unless asked for."""
     session = db_session()
     if mrn and get_patient_by_mrn(session, mrn) is None:
         raise click.ClickException(f"There is no patient with MRN {mrn}.")
@@ -72,6 +80,7 @@ def export_command(
         deidentify,
         table,
         bom,
+        base_url,
     )
     try:
         chunks = export_stream(session, request, current_app.config["SECRET_KEY"])

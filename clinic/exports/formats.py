@@ -14,6 +14,7 @@ from clinic.database import read_only
 from clinic.exports.archive import stream_zip
 from clinic.exports.csv_format import stream_csv
 from clinic.exports.documents import exam_documents, stream_json_array, stream_ndjson
+from clinic.exports.fhir_export import fhir_bulk, fhir_bundles, stream_bundles
 from clinic.exports.tidy import (
     DICTIONARY_HEADER,
     EXAM_COLUMNS,
@@ -25,7 +26,7 @@ from clinic.exports.tidy import (
     finding_rows,
 )
 
-FORMATS = ("csv", "json", "ndjson")
+FORMATS = ("csv", "json", "ndjson", "fhir", "fhir-bulk")
 TABLES = ("findings", "exams", "dictionary")
 
 
@@ -47,6 +48,8 @@ class ExportRequest:
     deidentify: bool = False
     table: str | None = None
     bom: bool = False
+    # Where this installation is reached: FHIR exports then refer to PDFs by URL.
+    base_url: str | None = None
 
     def check(self) -> None:
         """Refuse what cannot be exported, naming the field."""
@@ -55,6 +58,14 @@ class ExportRequest:
         if self.table is not None and (self.format != "csv" or self.table not in TABLES):
             raise ExportRequestError("table", f"A table is one of {', '.join(TABLES)}, for CSV.")
         start, end = self.where.start, self.where.end
+        if self.deidentify and self.format.startswith("fhir"):
+            raise ExportRequestError(
+                "deidentify", "FHIR exports identify the patient; choose CSV or JSON."
+            )
+        if self.format == "fhir-bulk" and not self.base_url:
+            raise ExportRequestError(
+                "base_url", "FHIR bulk data refers to PDFs by URL: give this site's address."
+            )
         if start is not None and end is not None and end < start:
             raise ExportRequestError("end", "The end date is before the start date.")
 
@@ -66,13 +77,23 @@ class ExportRequest:
         stem = f"exams_{span}{'_deidentified' if self.deidentify else ''}"
         if self.format == "csv":
             return f"{stem}_{self.table}.csv" if self.table else f"{stem}_csv.zip"
-        return f"{stem}.{'json' if self.format == 'json' else 'ndjson'}"
+        return {
+            "json": f"{stem}.json",
+            "ndjson": f"{stem}.ndjson",
+            "fhir": f"{stem}_fhir_bundles.ndjson",
+            "fhir-bulk": f"{stem}_fhir_bulk.zip",
+        }[self.format]
 
     @property
     def media_type(self) -> str:
         if self.format == "csv":
             return "text/csv; charset=utf-8" if self.table else "application/zip"
-        return "application/json" if self.format == "json" else "application/x-ndjson"
+        return {
+            "json": "application/json",
+            "ndjson": "application/x-ndjson",
+            "fhir": "application/fhir+ndjson",
+            "fhir-bulk": "application/zip",
+        }[self.format]
 
 
 def _csv_table(session: Session, request: ExportRequest, table: str, key: bytes) -> Iterator[str]:
@@ -119,6 +140,11 @@ def _export(session: Session, request: ExportRequest, secret: str | bytes) -> It
         return stream_zip(
             (f"{table}.csv", _csv_table(session, request, table, key)) for table in TABLES
         )
+    if request.format == "fhir":
+        bundles = fhir_bundles(session, request.where, request.base_url)
+        return (chunk.encode("utf-8") for chunk in stream_bundles(bundles))
+    if request.format == "fhir-bulk":
+        return fhir_bulk(session, request.where, request.base_url)
     pseudonyms = Pseudonymiser(key) if request.deidentify else None
     documents = exam_documents(session, request.where, pseudonyms, seal_key(secret))
     text = stream_json_array(documents) if request.format == "json" else stream_ndjson(documents)

@@ -27,6 +27,8 @@ class ExportForm(ClinicForm):
             SelectChoice("csv", "CSV tables (zip: findings, exams, data dictionary)"),
             SelectChoice("json", "JSON documents (one array)"),
             SelectChoice("ndjson", "NDJSON (one document per line)"),
+            SelectChoice("fhir", "HL7 FHIR R4 bundles (one per exam, signed PDFs inside)"),
+            SelectChoice("fhir-bulk", "HL7 FHIR bulk data (zip, one file per resource type)"),
         ],
         default="csv",
         validators=[InputRequired(message="Choose a format.")],
@@ -64,8 +66,8 @@ class ExportForm(ClinicForm):
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError("The end date is before the start date.")
 
-    def to_request(self) -> ExportRequest:
-        """The export these choices ask for."""
+    def to_request(self, base_url: str | None = None) -> ExportRequest:
+        """The export these choices ask for (FHIR bulk links PDFs under `base_url`)."""
         return ExportRequest(
             self.format.data,
             ExportFilter(
@@ -78,4 +80,5 @@ class ExportForm(ClinicForm):
             bool(self.deidentify.data),
             (self.table.data or None) if self.format.data == "csv" else None,
             bool(self.bom.data),
+            base_url if self.format.data == "fhir-bulk" else None,
         )

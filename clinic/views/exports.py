@@ -27,11 +27,15 @@ def index() -> str | Response:
         if form.mrn.data and get_patient_by_mrn(session, form.mrn.data) is None:
             form.mrn.errors = [f"There is no patient with MRN {form.mrn.data}."]
         else:
-            export = form.to_request()
+            export = form.to_request(request.url_root)
             try:
                 chunks = export_stream(session, export, current_app.config["SECRET_KEY"])
             except ExportRequestError as error:
-                form[error.field].errors = [error.message]
+                field = form._fields.get(error.field)
+                if field is not None:
+                    field.errors = [error.message]
+                else:
+                    form.form_errors.append(error.message)
             else:
                 response = Response(stream_with_context(chunks), mimetype=export.media_type)
                 response.headers["Content-Disposition"] = (

@@ -1,0 +1,119 @@
+"""The FHIR exports of many exams: one `collection` Bundle per exam (NDJSON, the signed PDF
+embedded), or FHIR bulk data (a zip of NDJSON files, one per resource type, the PDF by URL).
+
+Read a batch of exams at a time like the other exports. A bulk export gathers each resource type
+in its own temporary file (on disk, not in memory) and zips them at the end; a patient or
+practitioner met in several exams is written once.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from clinic.domain.scales import ExamStatus
+from clinic.domain.scoring import score_exam
+from clinic.exports.archive import stream_zip
+from clinic.exports.fhir import exam_bundle, exam_resources
+from clinic.exports.tidy import ExportFilter, exam_batches
+from clinic.models import Exam, ExamSurvey, TriggerPointFinding, utc_now
+from clinic.services.records import exam_record
+
+Json = dict[str, Any]
+# Patients and practitioners appear once in a bulk export, however many exams name them.
+_SHARED = ("Patient", "Practitioner")
+
+
+def _exams(session: Session, where: ExportFilter) -> Iterator[Exam]:
+    for batch in exam_batches(session, where, size=200):
+        ids = [row[0] for row in batch]
+        exams = session.scalars(
+            select(Exam)
+            .where(Exam.id.in_(ids))
+            .options(
+                selectinload(Exam.patient),
+                selectinload(Exam.clinician),
+                selectinload(Exam.signed_by),
+                selectinload(Exam.entered_in_error_by),
+                selectinload(Exam.tender_points),
+                selectinload(Exam.trigger_points).selectinload(TriggerPointFinding.referral_zones),
+                selectinload(Exam.survey).selectinload(ExamSurvey.pain_areas),
+                selectinload(Exam.addenda),
+            )
+        ).all()
+        by_id = {exam.id: exam for exam in exams}
+        for exam_id in ids:
+            yield by_id[exam_id]
+        session.expunge_all()
+
+
+def _pdf(session: Session, exam: Exam) -> bytes | None:
+    """The chart summary of a signed exam, as printed."""
+    if exam.status is ExamStatus.DRAFT:
+        return None
+    from clinic.reports.chart_summary import render_exam_summary
+    from clinic.services.reports import exam_summary
+
+    return render_exam_summary(exam_summary(session, exam, utc_now()))
+
+
+def pdf_url(base_url: str, exam: Exam) -> str:
+    """Where this installation serves an exam's PDF."""
+    return f"{base_url.rstrip('/')}/exams/{exam.uuid}/summary.pdf"
+
+
+def fhir_bundles(
+    session: Session, where: ExportFilter, base_url: str | None = None
+) -> Iterator[Json]:
+    """One Bundle per exam; a signed exam's PDF embedded, or by URL when `base_url` is given."""
+    for exam in _exams(session, where):
+        record = exam_record(exam)
+        signed = exam.status is not ExamStatus.DRAFT
+        yield exam_bundle(
+            record,
+            score_exam(record.findings),
+            pdf=_pdf(session, exam) if signed and base_url is None else None,
+            pdf_url=pdf_url(base_url, exam) if signed and base_url else None,
+        )
+
+
+def fhir_bulk(session: Session, where: ExportFilter, base_url: str | None) -> Iterator[bytes]:
+    """FHIR bulk data: a zip of `<ResourceType>.ndjson` files; PDFs by URL only."""
+    files: dict[str, IO[str]] = {}
+    seen: set[tuple[str, str]] = set()
+    with ExitStack() as temporary:
+        for exam in _exams(session, where):
+            record = exam_record(exam)
+            signed = exam.status is not ExamStatus.DRAFT
+            url = pdf_url(base_url, exam) if signed and base_url else None
+            for resource in exam_resources(record, score_exam(record.findings), pdf_url=url):
+                kind = resource["resourceType"]
+                if kind in _SHARED:
+                    if (kind, resource["id"]) in seen:
+                        continue
+                    seen.add((kind, resource["id"]))
+                out = files.get(kind)
+                if out is None:
+                    out = files[kind] = temporary.enter_context(
+                        tempfile.TemporaryFile("w+", encoding="utf-8")
+                    )
+                out.write(json.dumps(resource, ensure_ascii=False, sort_keys=True) + "\n")
+        yield from stream_zip((f"{kind}.ndjson", _lines(files[kind])) for kind in sorted(files))
+
+
+def _lines(out: IO[str]) -> Iterator[str]:
+    out.seek(0)
+    while chunk := out.read(64 * 1024):
+        yield chunk
+
+
+def stream_bundles(bundles: Iterator[Json]) -> Iterator[str]:
+    """NDJSON: one Bundle per line."""
+    for bundle in bundles:
+        yield json.dumps(bundle, ensure_ascii=False, sort_keys=True) + "\n"
