@@ -12,8 +12,8 @@ import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
 from clinic.domain.roles import Role
-from clinic.exports.formats import ExportRequest, ExportRequestError, export_stream
 from clinic.exports.fhir_codes import unverified_codes
+from clinic.exports.formats import ExportRequest, ExportRequestError, export_stream
 from clinic.extensions import db_session
 from tests.exam_forms import post_full_exam
 from tests.factories import PASSWORD, make_exam, make_patient, make_user
