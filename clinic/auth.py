@@ -12,6 +12,7 @@ from typing import Any, TypeGuard, TypeVar
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Response as FlaskResponse
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -24,6 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 ACCESS_ATTR = "_clinic_access"
 BACKGROUND_ATTR = "_clinic_background"
+API_ATTR = "_clinic_api"
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
 
@@ -96,6 +98,65 @@ def background(view: F) -> F:
     return view
 
 
+def api(rule: Capability | tuple[Capability, ...] | str) -> Callable[[F], F]:
+    """Declare a JSON API view and who may call it: a bearer token authenticates the call,
+    never the browser session (so the API needs no CSRF token and a cookie grants nothing)."""
+
+    def mark(view: F) -> F:
+        setattr(view, ACCESS_ATTR, rule)
+        setattr(view, API_ATTR, True)
+        return view
+
+    return mark
+
+
+def problem(status: int, title: str, **extra: Any) -> FlaskResponse:
+    """An RFC 9457 problem document."""
+    body = {"type": "about:blank", "title": title, "status": status, **extra}
+    return FlaskResponse(json.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def _enforce_api(rule: Capability | tuple[Capability, ...] | str) -> Response | None:
+    """Authenticate an API call by its bearer token and check the view's rule."""
+    if rule == PUBLIC:
+        return None
+    from clinic.database import write_intent
+    from clinic.extensions import db_session
+    from clinic.services.api_tokens import needs_touch, token_in_use, touch
+
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        refused = problem(401, "Send an API token", detail="Authorization: Bearer <token>")
+        refused.headers["WWW-Authenticate"] = "Bearer"
+        return refused
+    found = token_in_use(db_session(), token.strip())
+    if found is None:
+        refused = problem(
+            401,
+            "This API token is not valid",
+            detail="It is unknown or revoked, or its user is no longer active.",
+        )
+        refused.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return refused
+    user = found.user
+    if needs_touch(found):
+        # The token's last use, in its own short write (a reading call takes no write lock).
+        token_id = found.id
+        db_session().commit()
+        intent = write_intent.set(True)
+        try:
+            touch(db_session(), token_id)
+            db_session().commit()
+        finally:
+            write_intent.reset(intent)
+    # The caller is this token's user for this request only: nothing goes into the session.
+    # (Flask-Login's own hook for a user loaded from the request rather than the session.)
+    login_manager._update_request_context_with_user(user)
+    if rule != SIGNED_IN and not _allowed(rule):
+        return problem(403, "This token's user may not do this")
+    return None
+
+
 def public(view: F) -> F:
     """Let anyone call the view, signed in or not."""
     return access(PUBLIC)(view)
@@ -129,6 +190,8 @@ def enforce_access() -> Response | None:
         # A view that forgot to declare its rule is a bug; refuse rather than expose it.
         current_app.logger.error("view %s declares no access rule", request.endpoint)
         abort(403)
+    if getattr(view, API_ATTR, False):
+        return _enforce_api(rule)
     if rule == PUBLIC:
         return None
     expired = _session_expired()

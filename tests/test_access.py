@@ -21,6 +21,8 @@ ADMIN_ONLY = {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 403, ADMIN: 200}
 CLINICIANS_ONLY = {ANONYMOUS: 302, CLINICIAN: 200, STAFF: 403, ADMIN: 403}
 # Scripts get 401 instead of a sign-in redirect; a bare request (no key, no body) is a 400.
 AUTOSAVE = {ANONYMOUS: 401, CLINICIAN: 400, STAFF: 403, ADMIN: 403}
+# The JSON API takes bearer tokens only: a signed-in browser session grants it nothing.
+TOKEN_ONLY = {ANONYMOUS: 401, CLINICIAN: 401, STAFF: 401, ADMIN: 401}
 
 # (method, expected status by role). A signed-out user is sent to sign in (302); a signed-in user
 # without the right role gets 403. POSTs carry an empty form: allowed users get the form back with
@@ -48,6 +50,19 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "reports.day_pdf": ("GET", {ANONYMOUS: 302, CLINICIAN: 404, STAFF: 404, ADMIN: 404}),
     "reports.trend_pdf": ("GET", EVERYONE_SIGNED_IN),
     "exports.index": ("GET", STAFF_AND_ADMIN),
+    "api.openapi": ("GET", {ANONYMOUS: 200, CLINICIAN: 200, STAFF: 200, ADMIN: 200}),
+    "api.patients": ("GET", TOKEN_ONLY),
+    "api.create_patient_view": ("POST", TOKEN_ONLY),
+    "api.patient": ("GET", TOKEN_ONLY),
+    "api.exams": ("GET", TOKEN_ONLY),
+    "api.create_exam": ("POST", TOKEN_ONLY),
+    "api.exam": ("GET", TOKEN_ONLY),
+    "api.update_exam": ("PUT", TOKEN_ONLY),
+    "api.sign": ("POST", TOKEN_ONLY),
+    "api.addendum": ("POST", TOKEN_ONLY),
+    "api.scores": ("GET", TOKEN_ONLY),
+    "api.summary_pdf": ("GET", TOKEN_ONLY),
+    "api.export": ("GET", TOKEN_ONLY),
     "autosave.tender_point": ("PUT", AUTOSAVE),
     "autosave.add_trigger_point": ("POST", AUTOSAVE),
     "autosave.update_trigger_point": ("PUT", AUTOSAVE),
@@ -117,6 +132,7 @@ def test_endpoint_answers_each_role_as_the_table_says(
         "site_code": "TP01L",
         "token": "no-such-token",
         "finding_id": str(uuid.uuid4()),
+        "export_format": "csv",
     }
     if role != ANONYMOUS:
         sign_in_as(client, users[role])

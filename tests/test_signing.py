@@ -249,7 +249,10 @@ def test_there_is_no_way_to_edit_or_remove_an_addendum(app):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
 
-    assert routes == {("/exams/<uuid:exam_id>/addenda", "POST")}
+    assert routes == {
+        ("/exams/<uuid:exam_id>/addenda", "POST"),
+        ("/api/v1/exams/<uuid:exam_id>/addenda", "POST"),
+    }
 
 
 # --- 6. entered in error ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Every model, imported here so that Alembic and the app see all tables."""
 
+from clinic.models.api_tokens import ApiToken
 from clinic.models.audit import AuditEvent
 from clinic.models.autosave import SaveReceipt
 from clinic.models.base import Base, utc_now
@@ -20,6 +21,7 @@ from clinic.models.users import SignInFailure, User, UserRole
 __all__ = [
     "CLINIC_SETTINGS_ID",
     "Addendum",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "ClinicSettings",

@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
     from clinic.views import (
         account,
         admin,
+        api,
         auth,
         autosave,
         exam_capture,
@@ -35,5 +36,6 @@ def register_blueprints(app: Flask) -> None:
         reports,
         exports,
         admin,
+        api,
     ):
         app.register_blueprint(module.bp)
