@@ -50,6 +50,8 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "reports.day_pdf": ("GET", {ANONYMOUS: 302, CLINICIAN: 404, STAFF: 404, ADMIN: 404}),
     "reports.trend_pdf": ("GET", EVERYONE_SIGNED_IN),
     "exports.index": ("GET", STAFF_AND_ADMIN),
+    "account.create_token_view": ("POST", EVERYONE_SIGNED_IN),
+    "account.revoke_token_view": ("POST", {ANONYMOUS: 302, CLINICIAN: 404, STAFF: 404, ADMIN: 404}),
     "api.openapi": ("GET", {ANONYMOUS: 200, CLINICIAN: 200, STAFF: 200, ADMIN: 200}),
     "api.patients": ("GET", TOKEN_ONLY),
     "api.create_patient_view": ("POST", TOKEN_ONLY),
@@ -133,6 +135,7 @@ def test_endpoint_answers_each_role_as_the_table_says(
         "token": "no-such-token",
         "finding_id": str(uuid.uuid4()),
         "export_format": "csv",
+        "token_id": str(uuid.uuid4()),
     }
     if role != ANONYMOUS:
         sign_in_as(client, users[role])

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from clinic.auth import SIGNED_IN, access, start_session
 from clinic.domain.errors import DomainError
 from clinic.extensions import db_session
+from clinic.forms.api_tokens import ApiTokenForm, RevokeForm
 from clinic.forms.auth import ChangePasswordForm
+from clinic.services.api_tokens import create_token, revoke_token, user_tokens
 from clinic.services.users import change_own_password
 from clinic.views.common import current_actor
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _page(form: ChangePasswordForm, token_form: ApiTokenForm, new_token: str = "") -> str:
+    tokens = user_tokens(db_session(), current_actor())
+    return render_template(
+        "account.html",
+        form=form,
+        token_form=token_form,
+        tokens=tokens,
+        new_token=new_token,
+        revoke_form=RevokeForm(formdata=None),
+    )
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -33,4 +49,38 @@ def show() -> str | Response:
             start_session(user)  # the password change ended older sessions; keep this one
             flash("Your password is changed. Other devices are signed out.", "success")
             return redirect(url_for("account.show"))
-    return render_template("account.html", form=form)
+    return _page(form, ApiTokenForm(formdata=None))
+
+
+@bp.post("/tokens")
+@access(SIGNED_IN)
+def create_token_view() -> str:
+    """Make a personal API token; its text is shown on this page once, never again."""
+    token_form = ApiTokenForm()
+    new_token = ""
+    if token_form.validate_on_submit():
+        try:
+            new_token, _ = create_token(db_session(), current_actor(), token_form.name.data)
+        except DomainError as error:
+            db_session().rollback()
+            token_form.populate_errors(error)
+        else:
+            db_session().commit()
+            token_form = ApiTokenForm(formdata=None)
+    return _page(ChangePasswordForm(formdata=None), token_form, new_token)
+
+
+@bp.post("/tokens/<uuid:token_id>/revoke")
+@access(SIGNED_IN)
+def revoke_token_view(token_id: uuid.UUID) -> Response:
+    """Stop one of the user's tokens working."""
+    form = RevokeForm()
+    user = current_actor()
+    token = next((t for t in user_tokens(db_session(), user) if t.uuid == token_id), None)
+    if token is None:
+        abort(404)
+    if form.validate_on_submit():
+        revoke_token(db_session(), user, token)
+        db_session().commit()
+        flash(f"The token “{token.name}” no longer works.", "success")
+    return redirect(url_for("account.show"))
