@@ -51,6 +51,7 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/reports_bench.py
 	$(BIN)/python bench/exam_page_bench.py
+	$(BIN)/python bench/exports_bench.py
 
 # Re-pin dependencies after changing pyproject.toml.
 lock: $(VENV)/.dev-installed

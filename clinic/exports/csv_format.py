@@ -45,9 +45,14 @@ def cell_text(value: Cell) -> str:
 
 
 def stream_csv(
-    header: Sequence[str], rows: Iterable[Sequence[Cell]], bom: bool = False, chunk_rows: int = 500
+    header: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    bom: bool = False,
+    chunk_rows: int = 500,
+    written: bool = False,
 ) -> Iterator[str]:
-    """The CSV text in chunks of rows, as the rows arrive (nothing is gathered in memory)."""
+    """The CSV text in chunks of rows, as the rows arrive (nothing is gathered in memory).
+    `written`: the rows' cells are already CSV text (cell_text applied by the row maker)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -57,7 +62,7 @@ def stream_csv(
     buffer.truncate()
     pending = 0
     for row in rows:
-        writer.writerow([cell_text(value) for value in row])
+        writer.writerow(row if written else [cell_text(value) for value in row])
         pending += 1
         if pending == chunk_rows:
             yield buffer.getvalue()

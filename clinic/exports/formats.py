@@ -100,7 +100,8 @@ def _csv_table(session: Session, request: ExportRequest, table: str, key: bytes)
     pseudonyms = Pseudonymiser(key) if request.deidentify else None
     if table == "findings":
         header = [column.name for column in FINDING_COLUMNS]
-        return stream_csv(header, finding_rows(session, request.where, pseudonyms), request.bom)
+        rows = finding_rows(session, request.where, pseudonyms)
+        return stream_csv(header, rows, request.bom, written=True)
     if table == "exams":
         header = [column.name for column in EXAM_COLUMNS]
         return stream_csv(header, exam_rows(session, request.where, pseudonyms), request.bom)

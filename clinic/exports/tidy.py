@@ -13,10 +13,11 @@ import hmac
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from clinic.domain.document import timestamp_text
@@ -24,8 +25,8 @@ from clinic.domain.findings import TriggerPointInput
 from clinic.domain.muscles import MUSCLE_BY_CODE
 from clinic.domain.scales import ExamStatus, Side, TautBand
 from clinic.domain.scoring import delphi_2018, score_exam, scores_as_dict
-from clinic.domain.sites import ALL_SITES, SITE_BY_CODE
-from clinic.exports.csv_format import Cell
+from clinic.domain.sites import ALL_SITES
+from clinic.exports.csv_format import Cell, cell_text, neutralise
 from clinic.models import (
     Exam,
     Patient,
@@ -247,19 +248,16 @@ _SITE_ORDER = {site.code: index for index, site in enumerate(ALL_SITES)}
 
 
 @lru_cache(maxsize=64)
-def _delphi(taut_band: TautBand | None, spot: bool | None, referred: bool | None) -> str:
+def _delphi(taut_band: str | None, spot: bool | None, referred: bool | None) -> str:
+    band = TautBand(taut_band) if taut_band else None
     point = TriggerPointInput(
-        None, Side.LEFT, taut_band=taut_band, hypersensitive_spot=spot, referred_pain=referred
+        None, Side.LEFT, taut_band=band, hypersensitive_spot=spot, referred_pain=referred
     )
     return delphi_2018(point).outcome.value
 
 
-def _value(value: Any) -> Any:
-    """Stored enums by their value, everything else as it is."""
-    return getattr(value, "value", value)
-
-
-def _exam_keys(row: Sequence[Any], pseudonyms: Pseudonymiser | None) -> list[Cell]:
+def _exam_keys(row: Sequence[Any], pseudonyms: Pseudonymiser | None) -> list[str]:
+    """The exam's columns of every one of its rows, as CSV text, worked out once per exam."""
     _id, exam_uuid, patient_uuid, mrn, exam_date, clinician_uuid, clinician, status = row[:8]
     if pseudonyms is not None:
         patient_text = pseudonyms.pseudonym("patient", str(patient_uuid))
@@ -269,72 +267,129 @@ def _exam_keys(row: Sequence[Any], pseudonyms: Pseudonymiser | None) -> list[Cel
     return [
         str(exam_uuid),
         patient_text,
-        mrn,
-        exam_date,
+        neutralise(mrn),
+        exam_date.isoformat(),
         str(clinician_uuid),
-        clinician,
+        neutralise(clinician or ""),
         status.value,
     ]
 
 
+# Cells as CSV text, without a call per cell for the common values.
+_FLAG = {True: "true", False: "false", None: ""}
+
+
+def _whole(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _decimal(value: Decimal | None) -> str:
+    return "" if value is None else cell_text(value)
+
+
+def _raw(column: Any) -> Any:
+    """A coded column read as the text stored, without making an enum member of each value."""
+    return type_coerce(column, String)
+
+
+def _code(value: str | None) -> str:
+    return value or ""
+
+
+def _rows(result: Any) -> Iterator[Any]:
+    """A result's rows fetched many at a time (one fetch per row costs more than the row)."""
+    for rows in result.partitions(5000):
+        yield from rows
+
+
+def _uuid_text(value: Any) -> str:
+    """A public id read as stored (SQLite: 32 hex digits) in its usual written form, without
+    building a UUID object per row; a database's own UUID value is written as it is."""
+    if isinstance(value, str) and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
+
+
+# A site's columns never change (kind, position, code, muscle, label, side): written once.
+_SITE_CELLS = {
+    site.code: ("tender_point", "", site.code, "", site.label, site.side.value)
+    for site in ALL_SITES
+}
+
+
+def _unknown_site(code: str) -> tuple[str, ...]:
+    """A site code the catalogue no longer has, written as stored."""
+    return ("tender_point", "", neutralise(code), "", neutralise(code), "")
+
+
+def _site_order(row: Any) -> int:
+    return _SITE_ORDER.get(row[2], len(_SITE_ORDER))
+
+
 def finding_rows(
     session: Session, where: ExportFilter, pseudonyms: Pseudonymiser | None = None
-) -> Iterator[list[Cell]]:
-    """One row per finding (FINDING_COLUMNS), exam by exam in date order: the sites in catalogue
-    order, then the trigger points in the order they were recorded."""
+) -> Iterator[list[str]]:
+    """One row per finding (FINDING_COLUMNS) as CSV text, exam by exam in date order: the sites
+    in catalogue order, then the trigger points in the order they were recorded."""
+    connection = session.connection()
+    hidden = pseudonyms is not None
     for batch in exam_batches(session, where):
         ids = [row[0] for row in batch]
         sites: dict[int, list[Any]] = {}
-        for tp in session.execute(
-            select(
-                TenderPointFinding.exam_id,
-                TenderPointFinding.uuid,
-                TenderPointFinding.site_code,
-                TenderPointFinding.examined,
-                TenderPointFinding.painful,
-                TenderPointFinding.rating,
-                TenderPointFinding.ppt_value,
-                TenderPointFinding.ppt_unit,
-                TenderPointFinding.ppt_probe_area_cm2,
-                TenderPointFinding.not_examined_reason,
-            ).where(TenderPointFinding.exam_id.in_(ids))
+        for tp in _rows(
+            connection.execute(
+                select(
+                    TenderPointFinding.exam_id,
+                    type_coerce(TenderPointFinding.uuid, String),
+                    TenderPointFinding.site_code,
+                    TenderPointFinding.examined,
+                    TenderPointFinding.painful,
+                    TenderPointFinding.rating,
+                    TenderPointFinding.ppt_value,
+                    _raw(TenderPointFinding.ppt_unit),
+                    TenderPointFinding.ppt_probe_area_cm2,
+                    TenderPointFinding.not_examined_reason,
+                ).where(TenderPointFinding.exam_id.in_(ids))
+            )
         ):
             sites.setdefault(tp[0], []).append(tp)
         points: dict[int, list[Any]] = {}
         point_ids: list[int] = []
-        for point in session.execute(
-            select(
-                TriggerPointFinding.exam_id,
-                TriggerPointFinding.uuid,
-                TriggerPointFinding.position,
-                TriggerPointFinding.muscle_code,
-                TriggerPointFinding.side,
-                TriggerPointFinding.nodule_length_mm,
-                TriggerPointFinding.nodule_width_mm,
-                TriggerPointFinding.tenderness_grade,
-                TriggerPointFinding.rating,
-                TriggerPointFinding.taut_band,
-                TriggerPointFinding.hypersensitive_spot,
-                TriggerPointFinding.referred_pain,
-                TriggerPointFinding.patient_recognition,
-                TriggerPointFinding.local_twitch_response,
-                TriggerPointFinding.jump_sign,
-                TriggerPointFinding.classification,
-                TriggerPointFinding.ppt_value,
-                TriggerPointFinding.ppt_unit,
-                TriggerPointFinding.ppt_probe_area_cm2,
-                TriggerPointFinding.id,
-                TriggerPointFinding.notes,
-                TriggerPointFinding.muscle_other_name,
+        for point in _rows(
+            connection.execute(
+                select(
+                    TriggerPointFinding.exam_id,
+                    type_coerce(TriggerPointFinding.uuid, String),
+                    TriggerPointFinding.position,
+                    TriggerPointFinding.muscle_code,
+                    _raw(TriggerPointFinding.side),
+                    TriggerPointFinding.nodule_length_mm,
+                    TriggerPointFinding.nodule_width_mm,
+                    _raw(TriggerPointFinding.tenderness_grade),
+                    TriggerPointFinding.rating,
+                    _raw(TriggerPointFinding.taut_band),
+                    TriggerPointFinding.hypersensitive_spot,
+                    TriggerPointFinding.referred_pain,
+                    TriggerPointFinding.patient_recognition,
+                    _raw(TriggerPointFinding.local_twitch_response),
+                    TriggerPointFinding.jump_sign,
+                    _raw(TriggerPointFinding.classification),
+                    TriggerPointFinding.ppt_value,
+                    _raw(TriggerPointFinding.ppt_unit),
+                    TriggerPointFinding.ppt_probe_area_cm2,
+                    TriggerPointFinding.id,
+                    TriggerPointFinding.notes,
+                    TriggerPointFinding.muscle_other_name,
+                )
+                .where(TriggerPointFinding.exam_id.in_(ids))
+                .order_by(TriggerPointFinding.exam_id, TriggerPointFinding.position)
             )
-            .where(TriggerPointFinding.exam_id.in_(ids))
-            .order_by(TriggerPointFinding.exam_id, TriggerPointFinding.position)
         ):
             points.setdefault(point[0], []).append(point)
             point_ids.append(point[19])
         zones: dict[int, list[str]] = {}
         for i in range(0, len(point_ids), 2000):
-            for finding_id, zone in session.execute(
+            for finding_id, zone in connection.execute(
                 select(ReferralZone.finding_id, ReferralZone.zone_code).where(
                     ReferralZone.finding_id.in_(point_ids[i : i + 2000])
                 )
@@ -342,68 +397,60 @@ def finding_rows(
                 zones.setdefault(finding_id, []).append(zone)
         for exam in batch:
             keys = _exam_keys(exam, pseudonyms)
-            for tp in sorted(sites.get(exam[0], ()), key=lambda r: _SITE_ORDER.get(r[2], 99)):
-                site = SITE_BY_CODE.get(tp[2])
+            for tp in sorted(sites.get(exam[0], ()), key=_site_order):
+                site = _SITE_CELLS.get(tp[2]) or _unknown_site(tp[2])
+                uid, rating = tp[1], tp[5]
                 yield [
                     *keys,
-                    str(tp[1]),
-                    "tender_point",
-                    None,
-                    tp[2],
-                    None,
-                    site.label if site else tp[2],
-                    site.side.value if site else None,
-                    tp[3],
-                    tp[4],
-                    tp[5],
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    "",
-                    tp[6],
-                    _value(tp[7]),
-                    tp[8],
-                    "" if pseudonyms is not None else (tp[9] or ""),
+                    f"{uid[:8]}-{uid[8:12]}-{uid[12:16]}-{uid[16:20]}-{uid[20:]}"
+                    if isinstance(uid, str) and len(uid) == 32
+                    else str(uid),
+                    *site,
+                    _FLAG[tp[3]],
+                    _FLAG[tp[4]],
+                    "" if rating is None else str(rating),
+                    *_NO_TRIGGER_POINT_CELLS,
+                    _decimal(tp[6]),
+                    tp[7] or "",
+                    _decimal(tp[8]),
+                    "" if hidden or not tp[9] else neutralise(tp[9]),
                 ]
             for point in points.get(exam[0], ()):
                 muscle = MUSCLE_BY_CODE.get(point[3] or "")
                 yield [
                     *keys,
-                    str(point[1]),
+                    _uuid_text(point[1]),
                     "trigger_point",
-                    point[2] + 1,
-                    None,
-                    point[3],
-                    muscle.label if muscle else _other_muscle(point[21], pseudonyms),
-                    _value(point[4]),
-                    None,
-                    None,
-                    point[8],
-                    point[5],
-                    point[6],
-                    _value(point[7]),
-                    _value(point[9]),
-                    point[10],
-                    point[11],
-                    point[12],
-                    _value(point[13]),
-                    point[14],
+                    str(point[2] + 1),
+                    "",
+                    neutralise(point[3] or ""),
+                    muscle.label if muscle else neutralise(_other_muscle(point[21], pseudonyms)),
+                    _code(point[4]),
+                    "",
+                    "",
+                    _whole(point[8]),
+                    _decimal(point[5]),
+                    _decimal(point[6]),
+                    _code(point[7]),
+                    _code(point[9]),
+                    _FLAG[point[10]],
+                    _FLAG[point[11]],
+                    _FLAG[point[12]],
+                    _code(point[13]),
+                    _FLAG[point[14]],
                     _delphi(point[9], point[10], point[11]),
-                    _value(point[15]),
+                    _code(point[15]),
                     ";".join(sorted(zones.get(point[19], ()))),
-                    point[16],
-                    _value(point[17]),
-                    point[18],
-                    "" if pseudonyms is not None else point[20],
+                    _decimal(point[16]),
+                    _code(point[17]),
+                    _decimal(point[18]),
+                    "" if hidden or not point[20] else neutralise(point[20]),
                 ]
+
+
+# A tender point's empty trigger-point columns: nodule length and width, grade, taut band,
+# spot, referred pain, recognition, twitch, jump sign, Delphi, classification, zones.
+_NO_TRIGGER_POINT_CELLS = ("",) * 12
 
 
 def _other_muscle(name: str | None, pseudonyms: Pseudonymiser | None) -> str:

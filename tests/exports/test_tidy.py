@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from clinic.domain.document import seal_of
 from clinic.domain.roles import Role
@@ -19,6 +20,7 @@ from clinic.exports.csv_format import neutralise, stream_csv
 from clinic.exports.formats import ExportRequest, ExportRequestError, export_stream, seal_key
 from clinic.exports.tidy import EXAM_COLUMNS, FINDING_COLUMNS, ExportFilter, dictionary_markdown
 from clinic.extensions import db_session
+from clinic.models import Exam, TenderPointFinding
 from tests.exam_forms import NOT_EXAMINED_REASON, PAINFUL_RATINGS, post_full_exam
 from tests.factories import PASSWORD, make_exam, make_patient, make_user
 
@@ -85,6 +87,14 @@ def test_one_row_per_finding_with_its_labels_values_and_criteria(recorded):
     assert (first["nodule_length_mm"], first["nodule_width_mm"]) == ("10", "5.5")
     assert (first["tenderness_grade"], first["delphi_2018"]) == ("III", "met")
     assert rows[0]["exam_date"] == "2026-11-02"
+    with _APP[0].app_context():
+        query = (
+            select(TenderPointFinding.uuid)
+            .join(Exam)
+            .where(Exam.uuid == signed.uuid, TenderPointFinding.site_code == "TP01L")
+        )
+        ids = {"TP01L": str(db_session().scalars(query).one())}
+    assert sites["TP01L"]["finding_id"] == ids["TP01L"]  # the id as the API and JSON write it
 
 
 def test_one_row_per_exam_with_every_score_its_version_and_result(recorded, client):
