@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Select, String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ClauseElement
 
 from clinic.domain.document import timestamp_text
 from clinic.domain.findings import TriggerPointInput
@@ -283,8 +284,14 @@ def _whole(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def _decimal(value: Decimal | None) -> str:
-    return "" if value is None else cell_text(value)
+def _decimal(value: Decimal | float | None) -> str:
+    """A decimal as written elsewhere ("4.5", "10"); SQLite hands numeric columns over as floats
+    (whose shortest repr is the decimal stored at these columns' 1-2 places)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return cell_text(value)
 
 
 def _raw(column: Any) -> Any:
@@ -296,10 +303,19 @@ def _code(value: str | None) -> str:
     return value or ""
 
 
-def _rows(result: Any) -> Iterator[Any]:
-    """A result's rows fetched many at a time (one fetch per row costs more than the row)."""
-    for rows in result.partitions(5000):
-        yield from rows
+def _raw_rows(connection: Any, statement: ClauseElement) -> Iterator[tuple[Any, ...]]:
+    """A query's rows as the database driver gives them, many at a time: the CSV writes stored
+    values as text, so SQLAlchemy's per-value conversions and row objects would only cost time
+    (a third of the export). The statement's values are the export's own integer keys, so they
+    are written into the SQL; the cursor shares the session's transaction."""
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(5000):
+            yield from rows
+    finally:
+        cursor.close()
 
 
 def _uuid_text(value: Any) -> str:
@@ -336,63 +352,62 @@ def finding_rows(
     for batch in exam_batches(session, where):
         ids = [row[0] for row in batch]
         sites: dict[int, list[Any]] = {}
-        for tp in _rows(
-            connection.execute(
-                select(
-                    TenderPointFinding.exam_id,
-                    type_coerce(TenderPointFinding.uuid, String),
-                    TenderPointFinding.site_code,
-                    TenderPointFinding.examined,
-                    TenderPointFinding.painful,
-                    TenderPointFinding.rating,
-                    TenderPointFinding.ppt_value,
-                    _raw(TenderPointFinding.ppt_unit),
-                    TenderPointFinding.ppt_probe_area_cm2,
-                    TenderPointFinding.not_examined_reason,
-                ).where(TenderPointFinding.exam_id.in_(ids))
-            )
+        for tp in _raw_rows(
+            connection,
+            select(
+                TenderPointFinding.exam_id,
+                type_coerce(TenderPointFinding.uuid, String),
+                TenderPointFinding.site_code,
+                TenderPointFinding.examined,
+                TenderPointFinding.painful,
+                TenderPointFinding.rating,
+                TenderPointFinding.ppt_value,
+                _raw(TenderPointFinding.ppt_unit),
+                TenderPointFinding.ppt_probe_area_cm2,
+                TenderPointFinding.not_examined_reason,
+            ).where(TenderPointFinding.exam_id.in_(ids)),
         ):
             sites.setdefault(tp[0], []).append(tp)
         points: dict[int, list[Any]] = {}
         point_ids: list[int] = []
-        for point in _rows(
-            connection.execute(
-                select(
-                    TriggerPointFinding.exam_id,
-                    type_coerce(TriggerPointFinding.uuid, String),
-                    TriggerPointFinding.position,
-                    TriggerPointFinding.muscle_code,
-                    _raw(TriggerPointFinding.side),
-                    TriggerPointFinding.nodule_length_mm,
-                    TriggerPointFinding.nodule_width_mm,
-                    _raw(TriggerPointFinding.tenderness_grade),
-                    TriggerPointFinding.rating,
-                    _raw(TriggerPointFinding.taut_band),
-                    TriggerPointFinding.hypersensitive_spot,
-                    TriggerPointFinding.referred_pain,
-                    TriggerPointFinding.patient_recognition,
-                    _raw(TriggerPointFinding.local_twitch_response),
-                    TriggerPointFinding.jump_sign,
-                    _raw(TriggerPointFinding.classification),
-                    TriggerPointFinding.ppt_value,
-                    _raw(TriggerPointFinding.ppt_unit),
-                    TriggerPointFinding.ppt_probe_area_cm2,
-                    TriggerPointFinding.id,
-                    TriggerPointFinding.notes,
-                    TriggerPointFinding.muscle_other_name,
-                )
-                .where(TriggerPointFinding.exam_id.in_(ids))
-                .order_by(TriggerPointFinding.exam_id, TriggerPointFinding.position)
+        for point in _raw_rows(
+            connection,
+            select(
+                TriggerPointFinding.exam_id,
+                type_coerce(TriggerPointFinding.uuid, String),
+                TriggerPointFinding.position,
+                TriggerPointFinding.muscle_code,
+                _raw(TriggerPointFinding.side),
+                TriggerPointFinding.nodule_length_mm,
+                TriggerPointFinding.nodule_width_mm,
+                _raw(TriggerPointFinding.tenderness_grade),
+                TriggerPointFinding.rating,
+                _raw(TriggerPointFinding.taut_band),
+                TriggerPointFinding.hypersensitive_spot,
+                TriggerPointFinding.referred_pain,
+                TriggerPointFinding.patient_recognition,
+                _raw(TriggerPointFinding.local_twitch_response),
+                TriggerPointFinding.jump_sign,
+                _raw(TriggerPointFinding.classification),
+                TriggerPointFinding.ppt_value,
+                _raw(TriggerPointFinding.ppt_unit),
+                TriggerPointFinding.ppt_probe_area_cm2,
+                TriggerPointFinding.id,
+                TriggerPointFinding.notes,
+                TriggerPointFinding.muscle_other_name,
             )
+            .where(TriggerPointFinding.exam_id.in_(ids))
+            .order_by(TriggerPointFinding.exam_id, TriggerPointFinding.position),
         ):
             points.setdefault(point[0], []).append(point)
             point_ids.append(point[19])
         zones: dict[int, list[str]] = {}
         for i in range(0, len(point_ids), 2000):
-            for finding_id, zone in connection.execute(
+            for finding_id, zone in _raw_rows(
+                connection,
                 select(ReferralZone.finding_id, ReferralZone.zone_code).where(
                     ReferralZone.finding_id.in_(point_ids[i : i + 2000])
-                )
+                ),
             ):
                 zones.setdefault(finding_id, []).append(zone)
         for exam in batch:
