@@ -606,3 +606,13 @@ def test_the_patient_is_what_the_record_says() -> None:
     assert patient["name"] == [{"family": "Łukasiewicz", "given": ["Zoë"]}]
     assert (patient["gender"], patient["birthDate"]) == ("female", "1981-04-02")
     assert set(patient) == {"resourceType", "id", "identifier", "name", "gender", "birthDate"}
+
+
+def test_resource_ids_are_uuid5_of_the_record_and_role() -> None:
+    import uuid as uuid_module
+
+    from clinic.exports.fhir import ID_NAMESPACE, resource_id
+
+    for parts in (("exam", "3f2c", "patient"), ("practitioner", "Zoë Łukasiewicz")):
+        expected = str(uuid_module.uuid5(ID_NAMESPACE, "/".join(parts)))
+        assert resource_id(*parts) == expected
