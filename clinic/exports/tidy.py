@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, String, and_, func, or_, select, type_coerce
+from sqlalchemy import Select, String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ClauseElement
 
@@ -338,8 +338,8 @@ def _unknown_site(code: str) -> tuple[str, ...]:
     return ("tender_point", "", neutralise(code), "", neutralise(code), "")
 
 
-def _site_order(row: Any) -> int:
-    return _SITE_ORDER.get(row[2], len(_SITE_ORDER))
+# The sites in catalogue order, sorted by the database (a site it does not know comes last).
+_SITE_ORDER_SQL = case(_SITE_ORDER, value=TenderPointFinding.site_code, else_=len(_SITE_ORDER))
 
 
 def finding_rows(
@@ -365,7 +365,9 @@ def finding_rows(
                 _raw(TenderPointFinding.ppt_unit),
                 TenderPointFinding.ppt_probe_area_cm2,
                 TenderPointFinding.not_examined_reason,
-            ).where(TenderPointFinding.exam_id.in_(ids)),
+            )
+            .where(TenderPointFinding.exam_id.in_(ids))
+            .order_by(TenderPointFinding.exam_id, _SITE_ORDER_SQL),
         ):
             sites.setdefault(tp[0], []).append(tp)
         points: dict[int, list[Any]] = {}
@@ -412,7 +414,7 @@ def finding_rows(
                 zones.setdefault(finding_id, []).append(zone)
         for exam in batch:
             keys = _exam_keys(exam, pseudonyms)
-            for tp in sorted(sites.get(exam[0], ()), key=_site_order):
+            for tp in sites.get(exam[0], ()):
                 site = _SITE_CELLS.get(tp[2]) or _unknown_site(tp[2])
                 uid, rating = tp[1], tp[5]
                 yield [
