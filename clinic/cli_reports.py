@@ -14,8 +14,6 @@ from clinic.domain.accounts import normalise_email
 from clinic.domain.errors import DomainError
 from clinic.extensions import db_session
 from clinic.models import Patient, User, utc_now
-from clinic.reports.chart_summary import render_exam_batch, render_exam_summary
-from clinic.reports.trend import render_patient_trend
 from clinic.services.exams import get_exam
 from clinic.services.reports import clinic_header, exam_summary, exams_between, patient_trend
 
@@ -58,6 +56,8 @@ def exam_command(exam_id: str, output: str) -> None:
     if exam is None:
         _fail(f"There is no exam {exam_id}.")
         return
+    from clinic.reports.chart_summary import render_exam_summary  # ReportLab loads only to print
+
     _write(render_exam_summary(exam_summary(session, exam, utc_now())), output)
 
 
@@ -94,6 +94,8 @@ def day_command(day: object, until: object | None, clinician: str | None, output
     if not exams:
         _fail("There are no exams in this range, so there is nothing to print.")
     clinic, now = clinic_header(session), utc_now()
+    from clinic.reports.chart_summary import render_exam_batch  # ReportLab loads only to print
+
     _write(render_exam_batch([exam_summary(session, exam, now, clinic) for exam in exams]), output)
 
 
@@ -112,6 +114,8 @@ def trend_command(patient: str, output: str) -> None:
     if found is None:
         _fail(f"There is no patient {patient}.")
         return
+    from clinic.reports.trend import render_patient_trend  # ReportLab loads only to print
+
     _write(render_patient_trend(patient_trend(session, found, utc_now())), output)
 
 

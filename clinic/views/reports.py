@@ -13,8 +13,6 @@ from clinic.domain.errors import DomainError
 from clinic.domain.roles import Capability
 from clinic.extensions import db_session
 from clinic.models import User, utc_now
-from clinic.reports.chart_summary import render_exam_batch, render_exam_summary
-from clinic.reports.trend import render_patient_trend
 from clinic.services.exams import get_exam
 from clinic.services.patients import get_patient
 from clinic.services.reports import (
@@ -53,6 +51,8 @@ def exam_pdf(exam_id: uuid.UUID) -> Response:
         response = Response(status=304)
         response.set_etag(etag)
         return response
+    from clinic.reports.chart_summary import render_exam_summary  # ReportLab loads only to print
+
     data = render_exam_summary(exam_summary(session, exam, utc_now()))
     return _pdf(data, report_file_name(exam.exam_date, exam.patient.mrn, "exam"), etag)
 
@@ -115,6 +115,8 @@ def day_pdf() -> Response:
     if not exams:
         raise NotFound("There are no exams in this range, so there is nothing to print.")
     clinic, now = clinic_header(session), utc_now()
+    from clinic.reports.chart_summary import render_exam_batch  # ReportLab loads only to print
+
     data = render_exam_batch([exam_summary(session, exam, now, clinic) for exam in exams])
     name = f"{start.isoformat()}_exams.pdf" if start == end else f"{start}_to_{end}_exams.pdf"
     return _pdf(data, name)
@@ -126,5 +128,7 @@ def trend_pdf(patient_id: uuid.UUID) -> Response:
     """The patient's signed exams over time."""
     session = db_session()
     patient = or_404(get_patient(session, patient_id))
+    from clinic.reports.trend import render_patient_trend  # ReportLab loads only to print
+
     data = render_patient_trend(patient_trend(session, patient, utc_now()))
     return _pdf(data, report_file_name(clinic_today(), patient.mrn, "trend"))
