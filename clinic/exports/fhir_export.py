@@ -103,7 +103,7 @@ def fhir_bulk(session: Session, where: ExportFilter, base_url: str | None) -> It
                     out = files[kind] = temporary.enter_context(
                         tempfile.TemporaryFile("w+", encoding="utf-8")
                     )
-                out.write(json.dumps(resource, ensure_ascii=False, sort_keys=True) + "\n")
+                out.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n")
         yield from stream_zip((f"{kind}.ndjson", _lines(files[kind])) for kind in sorted(files))
 
 
@@ -116,4 +116,4 @@ def _lines(out: IO[str]) -> Iterator[str]:
 def stream_bundles(bundles: Iterator[Json]) -> Iterator[str]:
     """NDJSON: one Bundle per line."""
     for bundle in bundles:
-        yield json.dumps(bundle, ensure_ascii=False, sort_keys=True) + "\n"
+        yield json.dumps(bundle, ensure_ascii=False, separators=(",", ":")) + "\n"
