@@ -154,3 +154,26 @@ def test_accessibility_check_reports_what_axe_finds(
     page.locator("label[for=email]").evaluate("label => label.remove()")
     with pytest.raises(AssertionError, match=r"label \(critical\)"):
         assert_accessible(page, "self-check")
+
+
+def test_export_page_and_api_tokens_on_a_tablet(signed_in_page: SignedInPage) -> None:
+    """Staff choose an export with large controls; a token is made, shown once, revocable."""
+    page, _user = signed_in_page(Role.STAFF)
+    page.get_by_role("link", name="Exports").tap()
+    expect(page.get_by_role("heading", level=1, name="Export records")).to_be_visible()
+    expect(page.get_by_label("From")).to_be_visible()
+    _assert_tablet_layout(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "exports.png", full_page=True)
+    assert_accessible(page, "exports")
+
+    page.goto("/account")
+    page.get_by_label("Token name").fill("Research registry")
+    page.get_by_role("button", name="Make a token").tap()
+    expect(page.locator("#new-token")).to_have_text(re.compile(r"^tpc_"))
+    expect(page.get_by_role("row").filter(has_text="Research registry")).to_be_visible()
+    _assert_tablet_layout(page)
+    page.screenshot(path=ARTIFACTS / "account-tokens.png", full_page=True)
+    assert_accessible(page, "account-tokens")
+    page.get_by_role("button", name="Revoke").tap()
+    expect(page.get_by_text("no longer works")).to_be_visible()
