@@ -343,13 +343,17 @@ _SITE_ORDER_SQL = case(_SITE_ORDER, value=TenderPointFinding.site_code, else_=le
 
 
 def finding_rows(
-    session: Session, where: ExportFilter, pseudonyms: Pseudonymiser | None = None
+    session: Session,
+    where: ExportFilter,
+    pseudonyms: Pseudonymiser | None = None,
+    batch_size: int = 1000,
 ) -> Iterator[list[str]]:
     """One row per finding (FINDING_COLUMNS) as CSV text, exam by exam in date order: the sites
-    in catalogue order, then the trigger points in the order they were recorded."""
+    in catalogue order, then the trigger points in the order they were recorded. Read
+    `batch_size` exams at a time: only one batch is ever in memory."""
     connection = session.connection()
     hidden = pseudonyms is not None
-    for batch in exam_batches(session, where):
+    for batch in exam_batches(session, where, size=batch_size):
         ids = [row[0] for row in batch]
         sites: dict[int, list[Any]] = {}
         for tp in _raw_rows(

@@ -245,3 +245,30 @@ def test_the_readme_holds_the_data_dictionary():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
     assert dictionary_markdown() in readme
+
+
+def test_a_large_export_is_read_batch_by_batch_as_it_is_written(recorded, app):
+    """The first rows come out before later exams are even read from the database."""
+    from sqlalchemy import event
+
+    from clinic.exports.tidy import finding_rows
+
+    with app.app_context():
+        session = db_session()
+        statements: list[str] = []
+
+        def seen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            rows = finding_rows(session, ExportFilter(), batch_size=1)
+            first = next(rows)
+            read_before = len(statements)
+            rest = list(rows)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    assert first[0] == str(recorded[0].uuid)
+    assert len(rest) + 1 == 2 * 28  # both exams' findings
+    assert len(statements) > read_before  # the second exam was read after the first was out
