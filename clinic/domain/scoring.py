@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import TypeAlias
+from functools import cache
+from types import UnionType
+from typing import Any, TypeAlias, Union, get_args, get_origin, get_type_hints
 
 from clinic.domain.document import decimal_text
 from clinic.domain.findings import ExamFindings, TenderPointInput, TriggerPointInput
@@ -186,3 +188,36 @@ def scores_as_dict(scores: ExamScores) -> dict[str, JsonValue]:
     result = _json(scores)
     assert isinstance(result, dict)  # a dataclass always becomes a dict
     return result
+
+
+def scores_from_dict(frozen: Mapping[str, JsonValue]) -> ExamScores:
+    """The scores a signed document froze (`scores_as_dict`), as the values scoring returns:
+    what a signed exam prints and exports, whatever the scoring rules have become since."""
+    result = _thaw(ExamScores, frozen)
+    assert isinstance(result, ExamScores)
+    return result
+
+
+def _thaw(kind: Any, value: Any) -> Any:
+    """The value of a type, read back from its frozen JSON (the inverse of `_json`)."""
+    origin = get_origin(kind)
+    if origin in (Union, UnionType):
+        present = [arg for arg in get_args(kind) if arg is not type(None)]
+        return None if value is None else _thaw(present[0], value)
+    if origin is tuple:
+        return tuple(_thaw(get_args(kind)[0], item) for item in value)
+    if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+        hints = _hints(kind)
+        return kind(
+            **{f.name: _thaw(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)}
+        )
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(value)
+    if kind is Decimal:
+        return Decimal(value)
+    return value
+
+
+@cache
+def _hints(kind: type) -> dict[str, Any]:
+    return get_type_hints(kind)

@@ -18,12 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from clinic.domain.scales import ExamStatus
-from clinic.domain.scoring import score_exam
 from clinic.exports.archive import stream_zip
 from clinic.exports.fhir import exam_bundle, exam_resources
 from clinic.exports.tidy import ExportFilter, exam_batches
 from clinic.models import Exam, ExamSurvey, TriggerPointFinding, utc_now
-from clinic.services.records import exam_record
+from clinic.services.records import exam_record, scores_of
 
 Json = dict[str, Any]
 # Patients and practitioners appear once in a bulk export, however many exams name them.
@@ -77,7 +76,7 @@ def fhir_bundles(
         signed = exam.status is not ExamStatus.DRAFT
         yield exam_bundle(
             record,
-            score_exam(record.findings),
+            scores_of(exam, record.findings),
             pdf=_pdf(session, exam) if signed and base_url is None else None,
             pdf_url=pdf_url(base_url, exam) if signed and base_url else None,
         )
@@ -92,7 +91,8 @@ def fhir_bulk(session: Session, where: ExportFilter, base_url: str | None) -> It
             record = exam_record(exam)
             signed = exam.status is not ExamStatus.DRAFT
             url = pdf_url(base_url, exam) if signed and base_url else None
-            for resource in exam_resources(record, score_exam(record.findings), pdf_url=url):
+            scores = scores_of(exam, record.findings)
+            for resource in exam_resources(record, scores, pdf_url=url):
                 kind = resource["resourceType"]
                 if kind in _SHARED:
                     if (kind, resource["id"]) in seen:

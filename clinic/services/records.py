@@ -21,6 +21,7 @@ from clinic.domain.record import (
     RecordedTriggerPoint,
     Signature,
 )
+from clinic.domain.scoring import ExamScores, score_exam, scores_from_dict
 from clinic.models import (
     Exam,
     ExamSurvey,
@@ -215,3 +216,12 @@ def exam_record(exam: Exam) -> ExamRecord:
             for a in exam.addenda
         ),
     )
+
+
+def scores_of(exam: Exam, findings: ExamFindings | None = None) -> ExamScores:
+    """The exam's scores: as frozen at signing for a signed exam (what its signature covers),
+    computed from its findings for a draft."""
+    frozen = (exam.signed_document or {}).get("scores")
+    if frozen:
+        return scores_from_dict(frozen)
+    return score_exam(findings if findings is not None else exam_findings(exam))

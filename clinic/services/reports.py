@@ -14,10 +14,10 @@ from clinic.domain.errors import DomainError
 from clinic.domain.findings import ExamFindings
 from clinic.domain.report_models import ClinicHeader, ExamSummary, PatientTrend, TrendPoint
 from clinic.domain.scales import ExamStatus
-from clinic.domain.scoring import ExamScores, score_exam
+from clinic.domain.scoring import ExamScores
 from clinic.models import Exam, Patient, User
 from clinic.services.clinic import get_settings
-from clinic.services.records import exam_record, patient_ref
+from clinic.services.records import exam_record, patient_ref, scores_of
 
 MAX_BATCH_DAYS = 31
 
@@ -57,7 +57,9 @@ def _comparison(
     if previous is None:
         return None
     old = exam_record(previous).findings
-    return compare_exams(str(previous.uuid), previous.exam_date, (old, score_exam(old)), current)
+    return compare_exams(
+        str(previous.uuid), previous.exam_date, (old, scores_of(previous, old)), current
+    )
 
 
 def exam_summary(
@@ -66,7 +68,7 @@ def exam_summary(
     """Everything the exam summary prints about one exam."""
     record = exam_record(exam)
     findings = record.findings
-    scores = score_exam(findings)
+    scores = scores_of(exam, findings)  # a signed exam prints the scores it was signed with
     comparison = None
     if exam.status is not ExamStatus.ENTERED_IN_ERROR:
         comparison = _comparison(session, exam, (findings, scores))
@@ -121,7 +123,7 @@ def patient_trend(session: Session, patient: Patient, printed_at: datetime) -> P
     )
     points = []
     for exam in exams:
-        scores = score_exam(exam_record(exam).findings)
+        scores = scores_of(exam)
         points.append(
             TrendPoint(
                 exam_id=str(exam.uuid),

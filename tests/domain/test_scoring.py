@@ -47,6 +47,7 @@ from clinic.domain.scoring import (
     score_running,
     score_trigger_points,
     scores_as_dict,
+    scores_from_dict,
     severity_category,
     symptom_severity_2010,
     symptom_severity_2011,
@@ -879,3 +880,15 @@ def test_the_running_counts_are_the_exams_own(ratings: list[int | None]) -> None
     assert running.mtps_tender_point_count == whole.mtps_tender_point_count
     assert running.fibromyalgia_intensity == whole.fibromyalgia_intensity
     assert running.trigger_points == whole.trigger_points
+
+
+@pytest.mark.parametrize("ratings", [[5] * 18, [3] * 11 + [0] * 6 + [None], [None] * 18])
+def test_frozen_scores_read_back_as_they_were(ratings: list[int | None]) -> None:
+    points = rated(ratings)
+    triggers = (trigger_point(TautBand.PRESENT, True, True, True), trigger_point())
+    scores = score_exam(ExamFindings(points, triggers))
+
+    frozen = json.loads(json.dumps(scores_as_dict(scores)))
+
+    assert scores_from_dict(frozen) == scores
+    assert scores_as_dict(scores_from_dict(frozen)) == frozen

@@ -101,3 +101,24 @@ def test_fhir_requests_that_cannot_be_served_are_refused(app, request_, field):
     with pytest.raises(ExportRequestError) as refused:
         exported(app, request_)
     assert refused.value.field == field
+
+
+def test_a_signed_exam_exports_the_scores_it_was_signed_with(app, recorded):
+    """Not the scores today's rules would give: the ones its signature covers."""
+    from sqlalchemy import select, update
+
+    from clinic.models import Exam
+
+    with app.app_context():
+        session = db_session()
+        signed = session.scalars(select(Exam).where(Exam.uuid == recorded[0].uuid)).one()
+        document = json.loads(json.dumps(signed.signed_document))
+        document["scores"]["tender_point_count"]["text"] = "as signed"
+        # Straight to the table: the app itself never changes a signed document.
+        session.execute(update(Exam).where(Exam.id == signed.id).values(signed_document=document))
+        session.commit()
+
+    bundles = [json.loads(line) for line in exported(app, ExportRequest("fhir")).splitlines()]
+
+    assert "as signed" in json.dumps(bundles[0])  # the signed exam's frozen scores
+    assert "as signed" not in json.dumps(bundles[1])  # the draft's, computed
