@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinic.auth import hash_password
@@ -46,6 +47,7 @@ from clinic.models import (
     Addendum,
     Exam,
     ExamSurvey,
+    Patient,
     TenderPointFinding,
     TriggerPointFinding,
     User,
@@ -113,6 +115,10 @@ def _version(value: Any, path: str) -> int:
     return value
 
 
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
 class _People:
     """The users a file names, found here or created inactive, once each."""
 
@@ -160,10 +166,9 @@ def _restore(
     if get_exam(session, exam_id) is not None:
         raise DomainError([("exam.id", "an exam with this id is already here")])
     clinician = people.get(header.get("clinician"), "exam.clinician")
-    known = session.new.copy()
+    patients_before = _count(session, Patient)
     patient = patient_for(session, loaded.patient, clinic_today(session), actor or clinician)
-    if patient in session.new and patient not in known:
-        report.patients += 1
+    report.patients += _count(session, Patient) - patients_before
     exam = Exam(
         uuid=exam_id,
         patient=patient,

@@ -72,7 +72,7 @@ def test_export_import_export_gives_the_same_bytes(app, recorded, runner, tmp_pa
     result = run_import(runner, tmp_path, before["json"])
 
     assert result.exit_code == 0, result.output
-    assert "Imported 3 exam(s): 2 signed, 1 draft(s)" in result.output
+    assert "Imported 3 exam(s): 2 signed, 1 draft(s); 1 new patient(s)" in result.output
     assert '"addenda":[{"author"' in before["json"].decode()  # the addendum travels too
     after = {
         fmt: exported(app, fmt, **({"where": _everything()} if fmt != "ndjson" else {}))
