@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from clinic.exports.formats import FORMATS, TABLES, ExportRequest, ExportRequestError, export_stream
-from clinic.exports.tidy import ExportFilter
+from clinic.exports.selection import ExportFilter
 from clinic.extensions import db_session
 from clinic.services.patients import get_patient_by_mrn
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from clinic.domain.document import sealed
-from clinic.exports.tidy import ExportFilter, Pseudonymiser, exam_batches
+from clinic.exports.selection import ExportFilter, Pseudonymiser, exam_batches
 from clinic.models import Exam, ExamSurvey, TriggerPointFinding
 from clinic.services.signing import current_document
 

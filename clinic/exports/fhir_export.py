@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from clinic.domain.scales import ExamStatus
 from clinic.exports.archive import stream_zip
 from clinic.exports.fhir import exam_bundle, exam_resources
-from clinic.exports.tidy import ExportFilter, exam_batches
+from clinic.exports.selection import ExportFilter, exam_batches
 from clinic.models import Exam, ExamSurvey, TriggerPointFinding, utc_now
 from clinic.services.records import exam_record, scores_of
 

@@ -12,19 +12,12 @@ from sqlalchemy.orm import Session
 
 from clinic.database import read_only
 from clinic.exports.archive import stream_zip
+from clinic.exports.columns import DICTIONARY_HEADER, EXAM_COLUMNS, FINDING_COLUMNS, dictionary_rows
 from clinic.exports.csv_format import stream_csv
 from clinic.exports.documents import exam_documents, stream_json_array, stream_ndjson
 from clinic.exports.fhir_export import fhir_bulk, fhir_bundles, stream_bundles
-from clinic.exports.tidy import (
-    DICTIONARY_HEADER,
-    EXAM_COLUMNS,
-    FINDING_COLUMNS,
-    ExportFilter,
-    Pseudonymiser,
-    dictionary_rows,
-    exam_rows,
-    finding_rows,
-)
+from clinic.exports.selection import ExportFilter, Pseudonymiser
+from clinic.exports.tidy import exam_rows, finding_rows
 
 FORMATS = ("csv", "json", "ndjson", "fhir", "fhir-bulk")
 TABLES = ("findings", "exams", "dictionary")

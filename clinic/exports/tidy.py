@@ -1,249 +1,36 @@
-"""The tidy CSV tables: one row per finding, one row per exam with every score.
+"""The tidy CSV tables' rows: one per finding, one per exam with every score.
 
-Rows are read with plain SQL (SQLAlchemy Core) a batch of exams at a time, in exam date order, so
-memory stays flat however many exams there are; labels and criteria come from the domain
-catalogues and scoring. The column lists below are also the data dictionary (README and
-`dictionary.csv`).
+Rows are read a batch of exams at a time, in exam date order, so memory stays flat however many
+exams there are; labels and criteria come from the domain catalogues and scoring. The columns
+are in clinic.exports.columns, the choice of exams in clinic.exports.selection.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, func, or_, select, type_coerce
+from sqlalchemy import String, case, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ClauseElement
 
 from clinic.domain.document import timestamp_text
 from clinic.domain.findings import TriggerPointInput
 from clinic.domain.muscles import MUSCLE_BY_CODE
-from clinic.domain.scales import ExamStatus, Side, TautBand
+from clinic.domain.scales import Side, TautBand
 from clinic.domain.scoring import delphi_2018, score_exam, scores_as_dict
 from clinic.domain.sites import ALL_SITES
+from clinic.exports.columns import COUNT_SCORES, CRITERIA
 from clinic.exports.csv_format import Cell, cell_text, neutralise
+from clinic.exports.selection import ExportFilter, Pseudonymiser, exam_batches
 from clinic.models import (
     Exam,
-    Patient,
     ReferralZone,
     TenderPointFinding,
     TriggerPointFinding,
-    User,
 )
-
-OUTCOMES = "met, not_met, cannot_be_determined"
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an export table, as the data dictionary describes it."""
-
-    name: str
-    type: str
-    meaning: str
-    unit: str = ""
-    allowed: str = ""
-    identifying: bool = False  # left out or pseudonymised when de-identified
-
-
-_EXAM_KEYS = (
-    Column("exam_id", "string (UUID)", "The exam's public id"),
-    Column(
-        "patient_id",
-        "string",
-        "The patient's public id (UUID); a keyed pseudonym when de-identified",
-        identifying=True,
-    ),
-    Column(
-        "mrn",
-        "string",
-        "Medical record number; a keyed pseudonym (P-…) stable within the clinic when "
-        "de-identified",
-        identifying=True,
-    ),
-    Column("exam_date", "date", "Day of the exam (ISO 8601)"),
-    Column("clinician_id", "string (UUID)", "The examining clinician's user id"),
-    Column("clinician", "string", "The examining clinician's name; empty when de-identified"),
-    Column("status", "string", "Life cycle of the exam", allowed="draft, signed, entered_in_error"),
-)
-
-FINDING_COLUMNS: tuple[Column, ...] = (
-    *_EXAM_KEYS,
-    Column("finding_id", "string (UUID)", "The finding's public id"),
-    Column("finding_kind", "string", "What was palpated", allowed="tender_point, trigger_point"),
-    Column("position", "integer", "Order of the trigger point in the exam, from 1"),
-    Column("site_code", "string", "Tender-point or control site code", allowed="TP01L…CTRL_THIGH"),
-    Column("muscle_code", "string", "Muscle code of the catalogue (trigger points)"),
-    Column(
-        "label",
-        "string",
-        "Site or muscle name; for a muscle outside the catalogue the name typed (empty when "
-        "de-identified)",
-    ),
-    Column("side", "string", "Side of the body", allowed="left, right, midline"),
-    Column("examined", "boolean", "Whether the site was palpated", allowed="true, false"),
-    Column("painful", "boolean", "Palpation was painful (ACR 1990)", allowed="true, false, empty"),
-    Column("rating", "integer", "Pain rating", unit="0–10", allowed="0–10"),
-    Column("nodule_length_mm", "decimal", "Palpable nodule length", unit="mm"),
-    Column("nodule_width_mm", "decimal", "Palpable nodule width", unit="mm"),
-    Column("tenderness_grade", "string", "Tenderness grade", allowed="0, I, II, III, IV"),
-    Column("taut_band", "string", "Taut band", allowed="present, absent, not_assessable"),
-    Column("hypersensitive_spot", "boolean", "Hypersensitive spot in a taut band"),
-    Column("referred_pain", "boolean", "Pain referred on palpation"),
-    Column("patient_recognition", "boolean", "The patient recognises the pain"),
-    Column(
-        "local_twitch_response", "string", "Local twitch response", allowed="yes, no, not_tested"
-    ),
-    Column("jump_sign", "boolean", "Jump sign"),
-    Column(
-        "delphi_2018",
-        "string",
-        "Delphi 2018 trigger-point criteria (2 of 3 signs)",
-        allowed=OUTCOMES,
-    ),
-    Column(
-        "classification",
-        "string",
-        "Classification confirmed by the clinician",
-        allowed="active, latent, not_trigger_point",
-    ),
-    Column("referral_zones", "string", "Referral zone codes, joined by ';' in code order"),
-    Column("ppt_value", "decimal", "Algometer pressure pain threshold", unit="in ppt_unit"),
-    Column("ppt_unit", "string", "Unit of the threshold", allowed="kPa, kgf/cm2, N, lbf"),
-    Column("ppt_probe_area_cm2", "decimal", "Algometer probe area", unit="cm2"),
-    Column(
-        "note",
-        "string",
-        "Free text: why a site was not examined, or the trigger point's notes; empty when "
-        "de-identified",
-        identifying=True,
-    ),
-)
-
-_COUNT_SCORES = (
-    ("tender_point_count", "tpc_acr1990"),
-    ("mtps_tender_point_count", "tpc_mtps"),
-    ("wpi", "wpi"),
-    ("sss_2010", "sss_2010"),
-    ("sss_2011", "sss_2011"),
-    ("generalized_pain_regions", "regions_2016"),
-    ("fibromyalgia_severity", "fs"),
-)
-_CRITERIA = ("acr_1990", "acr_2010", "acr_2011", "acr_2016")
-
-EXAM_COLUMNS: tuple[Column, ...] = (
-    *_EXAM_KEYS,
-    Column("signed_at", "timestamp", "When the exam was signed (UTC, ISO 8601, to the second)"),
-    Column("scoring_version", "string", "Version of the scoring that computed these scores"),
-    *(
-        column
-        for _, key in _COUNT_SCORES
-        for column in (
-            Column(key, "integer", f"{key} value; empty while answers are missing"),
-            Column(f"{key}_min", "integer", f"Lowest {key} the missing answers allow"),
-            Column(f"{key}_max", "integer", f"Highest {key} the missing answers allow"),
-            Column(f"{key}_version", "string", f"Criteria version of {key}"),
-        )
-    ),
-    Column("fs_category", "string", "FS category (Wolfe 2015)"),
-    Column("fis", "decimal", "Fibromyalgia Intensity Score (mean 0–10 rating of 18 sites)"),
-    *(
-        column
-        for key in _CRITERIA
-        for column in (
-            Column(key, "string", f"{key} criteria result", allowed=OUTCOMES),
-            Column(f"{key}_version", "string", f"Criteria version of {key}"),
-        )
-    ),
-    Column("trigger_points_active", "integer", "Active trigger points"),
-    Column("trigger_points_latent", "integer", "Latent trigger points"),
-    Column("trigger_points_unclassified", "integer", "Palpated spots not classified"),
-)
-
-
-@dataclass(frozen=True)
-class ExportFilter:
-    """Which exams an export holds."""
-
-    start: date | None = None
-    end: date | None = None
-    mrn: str | None = None
-    signed_only: bool = False
-    include_entered_in_error: bool = False
-
-
-@dataclass(frozen=True)
-class Pseudonymiser:
-    """De-identification: names and free text left out, MRN and patient id replaced by keyed
-    pseudonyms (HMAC-SHA-256 with the clinic's key), date of birth reduced to the year."""
-
-    key: bytes
-    _cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
-
-    def pseudonym(self, kind: str, value: str) -> str:
-        known = self._cache.get(kind + value)
-        if known is None:
-            digest = hmac.new(self.key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-            known = self._cache[kind + value] = f"P-{digest[:16]}"
-        return known
-
-
-def _exams_query(where: ExportFilter) -> Select[Any]:
-    query = (
-        select(
-            Exam.id,
-            Exam.uuid,
-            Patient.uuid,
-            Patient.mrn,
-            Exam.exam_date,
-            User.uuid,
-            User.display_name,
-            Exam.status,
-            Exam.signed_at,
-            Exam.signed_document,
-        )
-        .join(Patient, Exam.patient_id == Patient.id)
-        .join(User, Exam.clinician_id == User.id)
-    )
-    if where.start is not None:
-        query = query.where(Exam.exam_date >= where.start)
-    if where.end is not None:
-        query = query.where(Exam.exam_date <= where.end)
-    if where.mrn:
-        query = query.where(func.lower(Patient.mrn) == where.mrn.strip().lower())
-    if where.signed_only:
-        query = query.where(Exam.status == ExamStatus.SIGNED)
-    elif not where.include_entered_in_error:
-        query = query.where(Exam.status != ExamStatus.ENTERED_IN_ERROR)
-    return query.order_by(Exam.exam_date, Exam.id)
-
-
-def exam_batches(
-    session: Session, where: ExportFilter, size: int = 1000
-) -> Iterator[Sequence[Any]]:
-    """The exams' header rows, a batch at a time (keyset pages: no offset, no long cursor)."""
-    query = _exams_query(where)
-    last: tuple[date, int] | None = None
-    while True:
-        page = query
-        if last is not None:
-            page = page.where(
-                or_(Exam.exam_date > last[0], and_(Exam.exam_date == last[0], Exam.id > last[1]))
-            )
-        rows = session.execute(page.limit(size)).all()
-        if not rows:
-            return
-        yield rows
-        last = (rows[-1][4], rows[-1][0])
-        if len(rows) < size:
-            return
-
 
 _SITE_ORDER = {site.code: index for index, site in enumerate(ALL_SITES)}
 
@@ -501,39 +288,14 @@ def exam_rows(
             scores = _scores(session, exam)
             signed_at = timestamp_text(exam[8])  # to the second, as the exam document has it
             row: list[Cell] = [*_exam_keys(exam, pseudonyms), signed_at, scores["scoring_version"]]
-            for name, _key in _COUNT_SCORES:
+            for name, _key in COUNT_SCORES:
                 score = scores[name]
                 row += [score["value"], score["minimum"], score["maximum"], score["version"]]
             row.append(scores["fibromyalgia_severity"].get("category"))
             row.append(scores["fibromyalgia_intensity"]["value"])
-            for name in _CRITERIA:
+            for name in CRITERIA:
                 row += [scores[name]["outcome"], scores[name]["version"]]
             points = scores["trigger_points"]
             row += [points["active"], points["latent"], points["unclassified"]]
             yield row
         session.expunge_all()  # drafts loaded for scoring are not kept
-
-
-def dictionary_rows() -> Iterator[list[Cell]]:
-    """The data dictionary: every column of both tables."""
-    for table, columns in (("findings", FINDING_COLUMNS), ("exams", EXAM_COLUMNS)):
-        for column in columns:
-            yield [table, column.name, column.type, column.unit, column.allowed, column.meaning]
-
-
-DICTIONARY_HEADER = ("table", "column", "type", "unit", "allowed_values", "meaning")
-
-
-def dictionary_markdown() -> str:
-    """The data dictionary as the README's tables (a test keeps the README in step)."""
-    lines = []
-    for title, columns in (("findings.csv", FINDING_COLUMNS), ("exams.csv", EXAM_COLUMNS)):
-        lines += [f"`{title}`:", "", "| Column | Type | Unit | Allowed values | Meaning |"]
-        lines.append("|---|---|---|---|---|")
-        for column in columns:
-            lines.append(
-                f"| `{column.name}` | {column.type} | {column.unit} | {column.allowed} "
-                f"| {column.meaning} |"
-            )
-        lines.append("")
-    return "\n".join(lines)

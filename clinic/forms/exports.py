@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from clinic.exports.formats import ExportRequest
-from clinic.exports.tidy import ExportFilter
+from clinic.exports.selection import ExportFilter
 from clinic.forms.base import ClinicForm, strip
 
 NOT_CHOSEN = ""

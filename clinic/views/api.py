@@ -28,7 +28,7 @@ from clinic.domain.errors import DomainError, ExamLockedError
 from clinic.domain.roles import Capability
 from clinic.domain.scales import ExamStatus, Sex
 from clinic.exports.formats import ExportRequest, ExportRequestError, export_stream
-from clinic.exports.tidy import ExportFilter
+from clinic.exports.selection import ExportFilter
 from clinic.extensions import csrf, db_session
 from clinic.models import Exam, Patient, utc_now
 from clinic.services.exam_content import (

@@ -91,7 +91,7 @@ def test_export_import_export_gives_the_same_bytes(app, recorded, runner, tmp_pa
 
 
 def _everything():
-    from clinic.exports.tidy import ExportFilter
+    from clinic.exports.selection import ExportFilter
 
     return ExportFilter(include_entered_in_error=True)
 

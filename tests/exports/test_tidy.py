@@ -16,9 +16,10 @@ from sqlalchemy import select
 
 from clinic.domain.document import seal_of
 from clinic.domain.roles import Role
+from clinic.exports.columns import EXAM_COLUMNS, FINDING_COLUMNS, dictionary_markdown
 from clinic.exports.csv_format import neutralise, stream_csv
 from clinic.exports.formats import ExportRequest, ExportRequestError, export_stream, seal_key
-from clinic.exports.tidy import EXAM_COLUMNS, FINDING_COLUMNS, ExportFilter, dictionary_markdown
+from clinic.exports.selection import ExportFilter
 from clinic.extensions import db_session
 from clinic.models import Exam, TenderPointFinding
 from tests.exam_forms import NOT_EXAMINED_REASON, PAINFUL_RATINGS, post_full_exam
