@@ -14,13 +14,8 @@ from flask.cli import with_appcontext
 
 from clinic.exports.formats import seal_key
 from clinic.extensions import db_session
-from clinic.services.imports import (
-    ImportProblem,
-    ImportReport,
-    csv_documents,
-    csv_problem,
-    import_documents,
-)
+from clinic.services.imports import ImportProblem, ImportReport, import_documents
+from clinic.services.imports_csv import csv_documents, csv_problem
 from clinic.services.users import get_user_by_email
 
 
