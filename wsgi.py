@@ -2,4 +2,5 @@
 
 from clinic import create_app
 
-app = create_app()
+# Migrations run from the command line (`clinic db upgrade`, as `make run` does), never here.
+app = create_app(migrations=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
@@ -12,7 +11,6 @@ from clinic.models import Base
 
 # Models derive from our own Base (no Flask import in models); the extension shares its metadata.
 db = SQLAlchemy(metadata=Base.metadata)
-migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 
