@@ -1,0 +1,114 @@
+"""One exam being exported to FHIR: its resources' stable ids, their references, the statuses they
+take from the exam, and the Observation skeleton every finding and score shares.
+
+Shared by clinic.exports.fhir, fhir_findings and fhir_scores; imports none of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final, NamedTuple
+
+from clinic.domain.record import ExamRecord, PersonRef
+from clinic.domain.scales import ExamStatus
+from clinic.exports.fhir_codes import OBSERVATION_CATEGORY, Json, concept, local_coding
+
+URN_UUID: Final = "urn:uuid:"
+# Fixed forever: changing it would change every exported id.
+ID_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://tenderpoint.clinic/fhir")
+_NAMESPACE_BYTES: Final = ID_NAMESPACE.bytes
+
+
+class _Statuses(NamedTuple):
+    observation: str
+    encounter: str
+    questionnaire: str
+    verification: str
+
+
+_STATUSES: Final = {
+    ExamStatus.DRAFT: _Statuses("preliminary", "in-progress", "in-progress", "provisional"),
+    ExamStatus.SIGNED: _Statuses("final", "finished", "completed", "confirmed"),
+    ExamStatus.ENTERED_IN_ERROR: _Statuses(*["entered-in-error"] * 4),
+}
+
+
+def full_url(base_url: str, resource_type: str, resource_id: str) -> str:
+    """The absolute URL of a resource: urn:uuid:<id>, or <server base>/<type>/<id>."""
+    if base_url == URN_UUID:
+        return f"{URN_UUID}{resource_id}"
+    if base_url.startswith("urn:") or not base_url:
+        raise ValueError(f"base_url must be {URN_UUID!r} or a FHIR server base, not {base_url!r}")
+    return f"{base_url.rstrip('/')}/{resource_type}/{resource_id}"
+
+
+def resource_id(*parts: str) -> str:
+    """A stable resource id: UUID v5 of the record ids and the role that name the resource."""
+    return _uuid5("/".join(parts))
+
+
+@lru_cache(maxsize=8192)
+def _uuid5(name: str) -> str:
+    """`str(uuid.uuid5(ID_NAMESPACE, name))`, without building UUID objects: an exam's bundle
+    names about 190 resources and references, and the same ones again and again."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest()[:16])  # noqa: S324
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def patient_id(record: ExamRecord) -> str:
+    """The id of the exam's Patient: the same for every exam of the patient."""
+    return resource_id("patient", record.patient.id)
+
+
+def person_id(person: PersonRef) -> str:
+    """The id of a clinician's Practitioner: the same in every exam they take part in."""
+    return resource_id("practitioner", person.id)
+
+
+@dataclass(frozen=True)
+class ExamContext:
+    """One exam being exported: its record, where its resources live, their ids and references."""
+
+    record: ExamRecord
+    base_url: str
+    scoring_version: str
+
+    @property
+    def status(self) -> _Statuses:
+        return _STATUSES[self.record.status]
+
+    def id(self, role: str) -> str:
+        return resource_id("exam", self.record.id, role)
+
+    def ref(self, resource_type: str, role: str) -> Json:
+        return {"reference": full_url(self.base_url, resource_type, self.id(role))}
+
+    def ref_of(self, resource: Json) -> Json:
+        return {"reference": full_url(self.base_url, resource["resourceType"], resource["id"])}
+
+    def patient(self) -> Json:
+        return {"reference": full_url(self.base_url, "Patient", patient_id(self.record))}
+
+    def person(self, person: PersonRef) -> Json:
+        return {"reference": full_url(self.base_url, "Practitioner", person_id(person))}
+
+    def observation(self, role: str, category: str, code: Json) -> Json:
+        """An Observation of this exam, its value and components still to be added."""
+        record = self.record
+        return {
+            "resourceType": "Observation",
+            "id": self.id(role),
+            "status": self.status.observation,
+            "category": [concept(local_coding(OBSERVATION_CATEGORY, category))],
+            "code": code,
+            "subject": self.patient(),
+            "encounter": self.ref("Encounter", "encounter"),
+            "effectiveDateTime": record.exam_date.isoformat(),
+            "performer": [self.person(record.clinician)],
+        }

@@ -1,0 +1,262 @@
+"""FHIR Observations of an exam's palpation findings, and the QuestionnaireResponse of its survey.
+
+One Observation (`exam` category) per palpated site, `tender-point` or `control-point`, and per
+trigger point: bodySite from the site and muscle catalogues, the 0-10 rating as the LOINC 72514-3
+component, every sign, measure and referral zone its own component, and a trigger point's Delphi
+2018 criteria and suggested classification beside them. A value not recorded is left out; a site
+not examined has a dataAbsentReason. The survey's answers go by linkId; unasked questions are left
+out. Part of clinic.exports.fhir, whose docstring lists every resource of the export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+from clinic.domain import codes as domain_codes
+from clinic.domain.body_areas import parse_zone, zone_label
+from clinic.domain.findings import PressureReading, SurveyInput, TriggerPointInput
+from clinic.domain.muscles import MUSCLE_BY_CODE
+from clinic.domain.record import RecordedTenderPoint, RecordedTriggerPoint
+from clinic.domain.scales import Side, TautBand, TwitchResponse
+from clinic.domain.scoring import TriggerPointScore, TriggerPointSummary
+from clinic.domain.sites import ALL_SITES, SITE_BY_CODE
+from clinic.domain.wpi import PAIN_AREAS
+from clinic.exports.fhir_codes import (
+    BODY_ZONE,
+    PAIN_SEVERITY,
+    PALPATION,
+    SURVEY_QUESTIONNAIRE,
+    SURVEY_QUESTIONS,
+    TENDERNESS_GRADE,
+    TP_MUSCLE,
+    TP_SITE,
+    TRIGGER_POINT_CLASS,
+    Json,
+    absent,
+    body_site,
+    component,
+    concept,
+    exam_coding,
+    is_verified,
+    local_code,
+    local_coding,
+    outcome_concept,
+    standard_coding,
+    ucum_quantity,
+)
+from clinic.exports.fhir_exam import ExamContext
+
+_SITE_ORDER: Final = {site.code: index for index, site in enumerate(ALL_SITES)}
+_LATERALITY: Final = {Side.LEFT: domain_codes.LEFT, Side.RIGHT: domain_codes.RIGHT}
+
+
+def in_site_order(tender_points: Iterable[RecordedTenderPoint]) -> list[RecordedTenderPoint]:
+    """Sort tender points as the site catalogue lists them; unknown sites last, by code."""
+    return sorted(
+        tender_points,
+        key=lambda tp: (
+            _SITE_ORDER.get(tp.finding.site_code, len(_SITE_ORDER)),
+            tp.finding.site_code,
+        ),
+    )
+
+
+def _pressure(reading: PressureReading | None) -> list[Json]:
+    if reading is None:
+        return []
+    value = ucum_quantity(reading.value, reading.unit.value, reading.unit.label)
+    parts = [component(exam_coding("ppt"), valueQuantity=value)]
+    if reading.probe_area_cm2 is not None:
+        area = ucum_quantity(reading.probe_area_cm2, "cm2", "cm²")
+        parts.append(component(exam_coding("probe-area"), valueQuantity=area))
+    return parts
+
+
+def tender_point(exam: ExamContext, recorded: RecordedTenderPoint) -> Json:
+    """The Observation of one palpated site: a tender point or a control point."""
+    finding = recorded.finding
+    site = SITE_BY_CODE.get(finding.site_code)
+    label = site.label if site else finding.site_code
+    kind = exam_coding("control-point" if site and site.control else "tender-point")
+    code = concept(kind, text=f"{kind['display']}: {label}")
+    resource = exam.observation(f"tender-point/{recorded.id}", "exam", code)
+    local = local_coding(TP_SITE, finding.site_code, label)
+    snomed, laterality = (site.snomed, site.laterality) if site else (None, None)
+    resource["bodySite"] = body_site(local, snomed, laterality, label)
+    resource["method"] = concept(standard_coding(PALPATION))
+    if not finding.examined:
+        reason = finding.not_examined_reason or "not examined"
+        resource["dataAbsentReason"] = absent("not-performed", reason)
+        return resource
+    parts = []
+    if finding.painful is not None:
+        parts.append(component(exam_coding("painful"), valueBoolean=finding.painful))
+    if finding.rating is not None:
+        parts.append(component(standard_coding(PAIN_SEVERITY), valueInteger=finding.rating))
+    parts += _pressure(finding.ppt)
+    if parts:
+        resource["component"] = parts
+    else:
+        resource["dataAbsentReason"] = absent("unknown", "examined, nothing recorded")
+    return resource
+
+
+def _flag(code: str, value: bool | None) -> list[Json]:
+    return [] if value is None else [component(exam_coding(code), valueBoolean=value)]
+
+
+def _signs(finding: TriggerPointInput) -> list[Json]:
+    taut, twitch = finding.taut_band, finding.local_twitch_response
+    if taut is TautBand.NOT_ASSESSABLE:
+        parts = [
+            component(
+                exam_coding("taut-band"), dataAbsentReason=absent("unknown", "not assessable")
+            )
+        ]
+    else:
+        parts = _flag("taut-band", None if taut is None else taut is TautBand.PRESENT)
+    parts += _flag("hypersensitive-spot", finding.hypersensitive_spot)
+    parts += _flag("referred-pain", finding.referred_pain)
+    parts += _flag("pain-recognition", finding.patient_recognition)
+    if twitch is TwitchResponse.NOT_TESTED:
+        not_tested = absent("not-performed", "not tested")
+        parts.append(component(exam_coding("local-twitch-response"), dataAbsentReason=not_tested))
+    else:
+        parts += _flag(
+            "local-twitch-response", None if twitch is None else twitch is TwitchResponse.YES
+        )
+    return parts + _flag("jump-sign", finding.jump_sign)
+
+
+def _zone(zone: str) -> Json:
+    try:
+        area, _ = parse_zone(zone)
+    except ValueError:
+        return concept(local_coding(BODY_ZONE, zone), text=zone)
+    label = zone_label(zone)
+    codings = [local_coding(BODY_ZONE, zone, label)]
+    if is_verified(area.snomed) and area.snomed is not None:
+        codings.insert(0, standard_coding(area.snomed))
+    return concept(*codings, text=label)
+
+
+def _class(value: str) -> Json:
+    return concept(
+        local_coding(TRIGGER_POINT_CLASS, local_code(value)), text=value.replace("_", " ")
+    )
+
+
+def _measures(finding: TriggerPointInput) -> list[Json]:
+    parts = []
+    if finding.rating is not None:
+        parts.append(component(standard_coding(PAIN_SEVERITY), valueInteger=finding.rating))
+    if finding.tenderness_grade is not None:
+        grade = concept(local_coding(TENDERNESS_GRADE, finding.tenderness_grade.value))
+        parts.append(component(exam_coding("tenderness-grade"), valueCodeableConcept=grade))
+    for code, size in (
+        ("nodule-length", finding.nodule_length_mm),
+        ("nodule-width", finding.nodule_width_mm),
+    ):
+        if size is not None:
+            parts.append(component(exam_coding(code), valueQuantity=ucum_quantity(size, "mm")))
+    return parts + _pressure(finding.ppt)
+
+
+def _referral(finding: TriggerPointInput) -> list[Json]:
+    parts = [
+        component(exam_coding("referral-zone"), valueCodeableConcept=_zone(zone))
+        for zone in sorted(finding.referral_zones)
+    ]
+    if finding.referral_description:
+        description = finding.referral_description
+        parts.append(component(exam_coding("referral-description"), valueString=description))
+    return parts
+
+
+def _criteria_parts(score: TriggerPointScore | None) -> list[Json]:
+    if score is None:
+        return []
+    outcome = outcome_concept(score.criteria.outcome)
+    summary = score.criteria.summary
+    parts = [component(exam_coding("delphi-2018"), text=summary, valueCodeableConcept=outcome)]
+    if score.suggested is not None:
+        suggested = _class(score.suggested.value)
+        parts.append(
+            component(exam_coding("suggested-classification"), valueCodeableConcept=suggested)
+        )
+    return parts
+
+
+def _trigger_point(
+    exam: ExamContext, recorded: RecordedTriggerPoint, score: TriggerPointScore | None
+) -> Json:
+    finding = recorded.finding
+    muscle = MUSCLE_BY_CODE.get(finding.muscle_code or "")
+    name = muscle.label if muscle else finding.muscle_other_name or "muscle not named"
+    text = ", ".join(
+        part for part in (name, finding.side.value, finding.location_in_muscle) if part
+    )
+    code = concept(exam_coding("trigger-point"))
+    resource = exam.observation(f"trigger-point/{recorded.id}", "exam", code)
+    local = local_coding(TP_MUSCLE, muscle.code, muscle.label) if muscle else None
+    snomed = muscle.snomed if muscle else None
+    resource["bodySite"] = body_site(local, snomed, _LATERALITY.get(finding.side), text)
+    resource["method"] = concept(standard_coding(PALPATION))
+    if finding.classification is not None:
+        resource["valueCodeableConcept"] = _class(finding.classification.value)
+    parts = _measures(finding) + _signs(finding) + _referral(finding) + _criteria_parts(score)
+    if parts:
+        resource["component"] = parts
+    if finding.notes:
+        resource["note"] = [{"text": finding.notes}]
+    return resource
+
+
+def trigger_points(exam: ExamContext, summary: TriggerPointSummary) -> list[Json]:
+    """The Observation of every trigger point, in the order recorded, with its criteria."""
+    by_index = {score.index: score for score in summary.points}
+    return [
+        _trigger_point(exam, tp, by_index.get(index))
+        for index, tp in enumerate(exam.record.trigger_points)
+    ]
+
+
+def _answer(value: bool | int) -> Json:
+    # bool first: True is an int too.
+    return {"valueBoolean": value} if isinstance(value, bool) else {"valueInteger": value}
+
+
+def _survey_items(survey: SurveyInput) -> list[Json]:
+    items = []
+    for link_id, question in SURVEY_QUESTIONS.items():
+        if link_id == "pain_areas":
+            areas = [
+                {"linkId": area.code, "text": area.label, "answer": [_answer(painful)]}
+                for area in PAIN_AREAS
+                if (painful := survey.pain_areas.get(area.code)) is not None
+            ]
+            if areas:
+                items.append({"linkId": link_id, "text": question, "item": areas})
+        elif (value := getattr(survey, link_id)) is not None:  # not asked: left out
+            items.append({"linkId": link_id, "text": question, "answer": [_answer(value)]})
+    return items
+
+
+def questionnaire_response(exam: ExamContext) -> Json:
+    """The QuestionnaireResponse of the exam's survey: the answers given, by linkId."""
+    record = exam.record
+    resource: Json = {
+        "resourceType": "QuestionnaireResponse",
+        "id": exam.id("survey"),
+        "questionnaire": f"{SURVEY_QUESTIONNAIRE}|{record.survey_version}",
+        "status": exam.status.questionnaire,
+        "subject": exam.patient(),
+        "encounter": exam.ref("Encounter", "encounter"),
+        "authored": record.exam_date.isoformat(),
+        "author": exam.person(record.clinician),
+        "source": exam.patient(),
+    }
+    if items := _survey_items(record.survey):
+        resource["item"] = items
+    return resource
