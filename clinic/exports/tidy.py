@@ -133,7 +133,7 @@ def finding_rows(
     session: Session,
     where: ExportFilter,
     pseudonyms: Pseudonymiser | None = None,
-    batch_size: int = 1000,
+    batch_size: int = 500,
 ) -> Iterator[list[str]]:
     """One row per finding (FINDING_COLUMNS) as CSV text, exam by exam in date order: the sites
     in catalogue order, then the trigger points in the order they were recorded. Read
