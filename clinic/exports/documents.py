@@ -7,12 +7,10 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from clinic.domain.document import sealed
-from clinic.exports.selection import ExportFilter, Pseudonymiser, exam_batches
-from clinic.models import Exam, ExamSurvey, TriggerPointFinding
+from clinic.exports.selection import ExportFilter, Pseudonymiser, whole_exams
 from clinic.services.signing import current_document
 
 Json = dict[str, Any]
@@ -33,30 +31,12 @@ def exam_documents(
     """Every chosen exam's canonical document, in exam date order; sealed with `seal_key` (an
     import here trusts a signed document only with its seal), de-identified with `pseudonyms`
     (then never sealed: such a document is not for importing)."""
-    for batch in exam_batches(session, where, size=200):
-        ids = [row[0] for row in batch]
-        exams = session.scalars(
-            select(Exam)
-            .where(Exam.id.in_(ids))
-            .options(
-                selectinload(Exam.patient),
-                selectinload(Exam.clinician),
-                selectinload(Exam.signed_by),
-                selectinload(Exam.entered_in_error_by),
-                selectinload(Exam.tender_points),
-                selectinload(Exam.trigger_points).selectinload(TriggerPointFinding.referral_zones),
-                selectinload(Exam.survey).selectinload(ExamSurvey.pain_areas),
-                selectinload(Exam.addenda),
-            )
-        ).all()
-        by_id = {exam.id: exam for exam in exams}
-        for exam_id in ids:
-            document = current_document(by_id[exam_id])
-            if pseudonyms is not None:
-                yield deidentified(document, pseudonyms)
-            else:
-                yield sealed(document, seal_key) if seal_key is not None else document
-        session.expunge_all()  # the batch is written: nothing of it stays in memory
+    for exam in whole_exams(session, where):
+        document = current_document(exam)
+        if pseudonyms is not None:
+            yield deidentified(document, pseudonyms)
+        else:
+            yield sealed(document, seal_key) if seal_key is not None else document
 
 
 def _person(person: Json | None) -> Json | None:

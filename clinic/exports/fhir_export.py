@@ -14,42 +14,18 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import IO, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from clinic.domain.scales import ExamStatus
 from clinic.exports.archive import stream_zip
 from clinic.exports.fhir import exam_bundle, exam_resources
-from clinic.exports.selection import ExportFilter, exam_batches
-from clinic.models import Exam, ExamSurvey, TriggerPointFinding, utc_now
+from clinic.exports.selection import ExportFilter, whole_exams
+from clinic.models import Exam, utc_now
 from clinic.services.records import exam_record, scores_of
 
 Json = dict[str, Any]
 # Patients and practitioners appear once in a bulk export, however many exams name them.
 _SHARED = ("Patient", "Practitioner")
-
-
-def _exams(session: Session, where: ExportFilter) -> Iterator[Exam]:
-    for batch in exam_batches(session, where, size=200):
-        ids = [row[0] for row in batch]
-        exams = session.scalars(
-            select(Exam)
-            .where(Exam.id.in_(ids))
-            .options(
-                selectinload(Exam.patient),
-                selectinload(Exam.clinician),
-                selectinload(Exam.signed_by),
-                selectinload(Exam.entered_in_error_by),
-                selectinload(Exam.tender_points),
-                selectinload(Exam.trigger_points).selectinload(TriggerPointFinding.referral_zones),
-                selectinload(Exam.survey).selectinload(ExamSurvey.pain_areas),
-                selectinload(Exam.addenda),
-            )
-        ).all()
-        by_id = {exam.id: exam for exam in exams}
-        for exam_id in ids:
-            yield by_id[exam_id]
-        session.expunge_all()
 
 
 def _pdf(session: Session, exam: Exam) -> bytes | None:
@@ -71,7 +47,7 @@ def fhir_bundles(
     session: Session, where: ExportFilter, base_url: str | None = None
 ) -> Iterator[Json]:
     """One Bundle per exam; a signed exam's PDF embedded, or by URL when `base_url` is given."""
-    for exam in _exams(session, where):
+    for exam in whole_exams(session, where):
         record = exam_record(exam)
         signed = exam.status is not ExamStatus.DRAFT
         yield exam_bundle(
@@ -87,7 +63,7 @@ def fhir_bulk(session: Session, where: ExportFilter, base_url: str | None) -> It
     files: dict[str, IO[str]] = {}
     seen: set[tuple[str, str]] = set()
     with ExitStack() as temporary:
-        for exam in _exams(session, where):
+        for exam in whole_exams(session, where):
             record = exam_record(exam)
             signed = exam.status is not ExamStatus.DRAFT
             url = pdf_url(base_url, exam) if signed and base_url else None

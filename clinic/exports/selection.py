@@ -11,10 +11,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from clinic.domain.scales import ExamStatus
-from clinic.models import Exam, Patient, User
+from clinic.models import Exam, ExamSurvey, Patient, TriggerPointFinding, User
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,33 @@ def exam_batches(
         last = (rows[-1][4], rows[-1][0])
         if len(rows) < size:
             return
+
+
+def load_whole(session: Session, ids: Sequence[int]) -> dict[int, Exam]:
+    """The exams with these ids and all they record, in one query per relation (not per exam)."""
+    exams = session.scalars(
+        select(Exam)
+        .where(Exam.id.in_(ids))
+        .options(
+            selectinload(Exam.patient),
+            selectinload(Exam.clinician),
+            selectinload(Exam.signed_by),
+            selectinload(Exam.entered_in_error_by),
+            selectinload(Exam.tender_points),
+            selectinload(Exam.trigger_points).selectinload(TriggerPointFinding.referral_zones),
+            selectinload(Exam.survey).selectinload(ExamSurvey.pain_areas),
+            selectinload(Exam.addenda),
+        )
+    )
+    return {exam.id: exam for exam in exams}
+
+
+def whole_exams(session: Session, where: ExportFilter, size: int = 200) -> Iterator[Exam]:
+    """Every chosen exam with all it records, in exam date order, `size` at a time; each batch
+    is let go of once the next is asked for."""
+    for batch in exam_batches(session, where, size=size):
+        ids = [row[0] for row in batch]
+        loaded = load_whole(session, ids)
+        for exam_id in ids:
+            yield loaded[exam_id]
+        session.expunge_all()

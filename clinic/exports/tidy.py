@@ -20,17 +20,17 @@ from clinic.domain.document import timestamp_text
 from clinic.domain.findings import TriggerPointInput
 from clinic.domain.muscles import MUSCLE_BY_CODE
 from clinic.domain.scales import Side, TautBand
-from clinic.domain.scoring import delphi_2018, score_exam, scores_as_dict
+from clinic.domain.scoring import delphi_2018, scores_as_dict
 from clinic.domain.sites import ALL_SITES
 from clinic.exports.columns import COUNT_SCORES, CRITERIA
 from clinic.exports.csv_format import Cell, cell_text, neutralise
-from clinic.exports.selection import ExportFilter, Pseudonymiser, exam_batches
+from clinic.exports.selection import ExportFilter, Pseudonymiser, exam_batches, load_whole
 from clinic.models import (
-    Exam,
     ReferralZone,
     TenderPointFinding,
     TriggerPointFinding,
 )
+from clinic.services.records import scores_of
 
 _SITE_ORDER = {site.code: index for index, site in enumerate(ALL_SITES)}
 
@@ -266,26 +266,18 @@ def _other_muscle(name: str | None, pseudonyms: Pseudonymiser | None) -> str:
     return "" if pseudonyms is not None else (name or "")
 
 
-def _scores(session: Session, exam: Sequence[Any]) -> dict[str, Any]:
-    """The exam's scores as the signed document froze them, or computed now for a draft."""
-    document = exam[9]
-    if document and document.get("scores"):
-        scores: dict[str, Any] = document["scores"]
-        return scores
-    from clinic.services.records import exam_findings  # the one mapping of rows to findings
-
-    stored = session.get(Exam, exam[0])
-    assert stored is not None
-    return scores_as_dict(score_exam(exam_findings(stored)))
-
-
 def exam_rows(
     session: Session, where: ExportFilter, pseudonyms: Pseudonymiser | None = None
 ) -> Iterator[list[Cell]]:
     """One row per exam (EXAM_COLUMNS) with every score, its criteria version and result."""
     for batch in exam_batches(session, where, size=200):
+        # A signed exam's scores are in its signed document; drafts are scored now, loaded
+        # together (not one query per finding list per exam).
+        drafts = [row[0] for row in batch if not (row[9] or {}).get("scores")]
+        loaded = load_whole(session, drafts) if drafts else {}
         for exam in batch:
-            scores = _scores(session, exam)
+            frozen = (exam[9] or {}).get("scores")
+            scores: dict[str, Any] = frozen or scores_as_dict(scores_of(loaded[exam[0]]))
             signed_at = timestamp_text(exam[8])  # to the second, as the exam document has it
             row: list[Cell] = [*_exam_keys(exam, pseudonyms), signed_at, scores["scoring_version"]]
             for name, _key in COUNT_SCORES:
