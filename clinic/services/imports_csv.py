@@ -14,29 +14,20 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from clinic.domain.document import FORMAT, FORMAT_VERSION, timestamp_text
+from clinic.domain.findings import TRIGGER_POINT_PLAIN_FIELDS
 from clinic.domain.muscles import OTHER_MUSCLE
 from clinic.domain.scales import ExamStatus
+from clinic.exports.columns import FINDING_COLUMNS
 from clinic.models import utc_now
 from clinic.services.imports import ImportProblem
 
 _CELL_VALUES = {"": None, "true": True, "false": False}
 _PATH = re.compile(r"^(tender_points|trigger_points)\[(\d+)\]\.?(.*)$")
+_CSV_COLUMNS = frozenset(column.name for column in FINDING_COLUMNS)
+# The finding values a CSV row carries, read back under the names the exam document uses.
 _FINDING_COLUMNS = {
     "tender_point": ("examined", "painful", "rating"),
-    "trigger_point": (
-        "side",
-        "nodule_length_mm",
-        "nodule_width_mm",
-        "tenderness_grade",
-        "rating",
-        "taut_band",
-        "hypersensitive_spot",
-        "referred_pain",
-        "patient_recognition",
-        "local_twitch_response",
-        "jump_sign",
-        "classification",
-    ),
+    "trigger_point": tuple(name for name in TRIGGER_POINT_PLAIN_FIELDS if name in _CSV_COLUMNS),
 }
 
 
