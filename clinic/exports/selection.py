@@ -95,22 +95,22 @@ def exam_batches(
             return
 
 
+# Everything an exam's document needs, loaded with the exams in one query per relation.
+WHOLE_EXAM = (
+    selectinload(Exam.patient),
+    selectinload(Exam.clinician),
+    selectinload(Exam.signed_by),
+    selectinload(Exam.entered_in_error_by),
+    selectinload(Exam.tender_points),
+    selectinload(Exam.trigger_points).selectinload(TriggerPointFinding.referral_zones),
+    selectinload(Exam.survey).selectinload(ExamSurvey.pain_areas),
+    selectinload(Exam.addenda),
+)
+
+
 def load_whole(session: Session, ids: Sequence[int]) -> dict[int, Exam]:
     """The exams with these ids and all they record, in one query per relation (not per exam)."""
-    exams = session.scalars(
-        select(Exam)
-        .where(Exam.id.in_(ids))
-        .options(
-            selectinload(Exam.patient),
-            selectinload(Exam.clinician),
-            selectinload(Exam.signed_by),
-            selectinload(Exam.entered_in_error_by),
-            selectinload(Exam.tender_points),
-            selectinload(Exam.trigger_points).selectinload(TriggerPointFinding.referral_zones),
-            selectinload(Exam.survey).selectinload(ExamSurvey.pain_areas),
-            selectinload(Exam.addenda),
-        )
-    )
+    exams = session.scalars(select(Exam).where(Exam.id.in_(ids)).options(*WHOLE_EXAM))
     return {exam.id: exam for exam in exams}
 
 

@@ -28,7 +28,7 @@ from clinic.domain.errors import DomainError, ExamLockedError
 from clinic.domain.roles import Capability
 from clinic.domain.scales import ExamStatus, Sex
 from clinic.exports.formats import ExportRequest, ExportRequestError, export_stream
-from clinic.exports.selection import ExportFilter
+from clinic.exports.selection import WHOLE_EXAM, ExportFilter
 from clinic.extensions import csrf, db_session
 from clinic.models import Exam, Patient, utc_now
 from clinic.services.exam_content import (
@@ -226,7 +226,8 @@ def exams() -> Response:
         after = _read_cursor(query.cursor)
     except DomainError as error:
         return _domain_problem(error)
-    statement = select(Exam).order_by(Exam.exam_date, Exam.id)
+    # Each item's ETag is a hash of its document: load every exam whole, not one at a time.
+    statement = select(Exam).options(*WHOLE_EXAM).order_by(Exam.exam_date, Exam.id)
     if query.patient_id is not None:
         statement = statement.join(Patient).where(Patient.uuid == query.patient_id)
     if query.start is not None:

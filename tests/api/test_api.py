@@ -237,3 +237,33 @@ def test_the_openapi_document_describes_every_route(app, client):
         "/api/v1/exports/{export_format}",
     } <= paths
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_listing_exams_costs_the_same_queries_for_many_exams_as_for_few(app, doctor, create):
+    from sqlalchemy import event
+
+    api, _ = doctor
+    patient = create(make_patient, mrn="API-Q")
+
+    def statements_for_list() -> int:
+        seen: list[str] = []
+
+        def count(*_args: Any) -> None:
+            seen.append("x")
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert api("GET", "/exams").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    body = {"patient_id": str(patient.uuid), "exam_date": "2026-11-02"}
+    api("POST", "/exams", json=body)
+    few = statements_for_list()
+    for _ in range(5):
+        api("POST", "/exams", json=body)
+
+    assert statements_for_list() == few
