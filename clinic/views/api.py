@@ -279,9 +279,10 @@ def _precondition(exam: Exam) -> Response | None:
     """If-Match must name the exam as it is now."""
     if not request.if_match:
         return problem(428, "Send If-Match with the exam's ETag")
-    if not request.if_match.contains(etag_of(exam)):
+    current = etag_of(exam)
+    if not request.if_match.contains(current):
         refused = problem(412, "The exam changed since this ETag; read it again")
-        refused.headers["ETag"] = f'"{etag_of(exam)}"'
+        refused.headers["ETag"] = f'"{current}"'
         return refused
     if exam.status is not ExamStatus.DRAFT:
         return problem(409, "This exam is signed; corrections are addenda")
