@@ -31,8 +31,8 @@ class _Sink(io.RawIOBase):
         return data
 
 
-def stream_zip(members: Iterable[tuple[str, Iterable[str]]]) -> Iterator[bytes]:
-    """The zip's bytes as each member's text chunks arrive (UTF-8, deflated)."""
+def stream_zip(members: Iterable[tuple[str, Iterable[str] | Iterable[bytes]]]) -> Iterator[bytes]:
+    """The zip's bytes as each member's chunks arrive (text written as UTF-8; deflated)."""
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, chunks in members:
@@ -41,7 +41,7 @@ def stream_zip(members: Iterable[tuple[str, Iterable[str]]]) -> Iterator[bytes]:
             info.compress_type = zipfile.ZIP_DEFLATED
             with archive.open(info, "w") as out:
                 for chunk in chunks:
-                    out.write(chunk.encode("utf-8"))
+                    out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
                     data = sink.take()
                     if data:
                         yield data

@@ -3,10 +3,10 @@ it), as one JSON array or as NDJSON, read a batch of exams at a time."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from clinic.domain.document import sealed
@@ -77,21 +77,22 @@ def deidentified(document: Json, pseudonyms: Pseudonymiser) -> Json:
     return result
 
 
-def _text(document: Json) -> str:
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# The documents as `json.dumps(document, ensure_ascii=False, sort_keys=True,
+# separators=(",", ":"))` writes them (UTF-8, compact, keys sorted), several times faster.
+_SORTED_LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
-def stream_ndjson(documents: Iterable[Json]) -> Iterator[str]:
+def stream_ndjson(documents: Iterable[Json]) -> Iterator[bytes]:
     """One document per line."""
     for document in documents:
-        yield _text(document) + "\n"
+        yield orjson.dumps(document, option=_SORTED_LINE)
 
 
-def stream_json_array(documents: Iterable[Json]) -> Iterator[str]:
+def stream_json_array(documents: Iterable[Json]) -> Iterator[bytes]:
     """One JSON array, written as the documents arrive."""
-    yield "["
+    yield b"["
     first = True
     for document in documents:
-        yield ("\n" if first else ",\n") + _text(document)
+        yield (b"\n" if first else b",\n") + orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
         first = False
-    yield "\n]\n"
+    yield b"\n]\n"

@@ -8,12 +8,12 @@ practitioner met in several exams is written once.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import IO, Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from clinic.domain.scales import ExamStatus
@@ -60,7 +60,7 @@ def fhir_bundles(
 
 def fhir_bulk(session: Session, where: ExportFilter, base_url: str | None) -> Iterator[bytes]:
     """FHIR bulk data: a zip of `<ResourceType>.ndjson` files; PDFs by URL only."""
-    files: dict[str, IO[str]] = {}
+    files: dict[str, IO[bytes]] = {}
     seen: set[tuple[str, str]] = set()
     with ExitStack() as temporary:
         for exam in whole_exams(session, where):
@@ -76,20 +76,19 @@ def fhir_bulk(session: Session, where: ExportFilter, base_url: str | None) -> It
                     seen.add((kind, resource["id"]))
                 out = files.get(kind)
                 if out is None:
-                    out = files[kind] = temporary.enter_context(
-                        tempfile.TemporaryFile("w+", encoding="utf-8")
-                    )
-                out.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n")
+                    out = files[kind] = temporary.enter_context(tempfile.TemporaryFile("w+b"))
+                out.write(orjson.dumps(resource, option=orjson.OPT_APPEND_NEWLINE))
         yield from stream_zip((f"{kind}.ndjson", _lines(files[kind])) for kind in sorted(files))
 
 
-def _lines(out: IO[str]) -> Iterator[str]:
+def _lines(out: IO[bytes]) -> Iterator[bytes]:
     out.seek(0)
     while chunk := out.read(64 * 1024):
         yield chunk
 
 
-def stream_bundles(bundles: Iterator[Json]) -> Iterator[str]:
-    """NDJSON: one Bundle per line."""
+def stream_bundles(bundles: Iterator[Json]) -> Iterator[bytes]:
+    """NDJSON: one Bundle per line (UTF-8, compact: as `json.dumps(bundle, ensure_ascii=False,
+    separators=(",", ":"))` writes it, several times faster)."""
     for bundle in bundles:
-        yield json.dumps(bundle, ensure_ascii=False, separators=(",", ":")) + "\n"
+        yield orjson.dumps(bundle, option=orjson.OPT_APPEND_NEWLINE)

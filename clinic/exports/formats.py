@@ -136,10 +136,9 @@ def _export(session: Session, request: ExportRequest, secret: str | bytes) -> It
         )
     if request.format == "fhir":
         bundles = fhir_bundles(session, request.where, request.base_url)
-        return (chunk.encode("utf-8") for chunk in stream_bundles(bundles))
+        return stream_bundles(bundles)
     if request.format == "fhir-bulk":
         return fhir_bulk(session, request.where, request.base_url)
     pseudonyms = Pseudonymiser(key) if request.deidentify else None
     documents = exam_documents(session, request.where, pseudonyms, seal_key(secret))
-    text = stream_json_array(documents) if request.format == "json" else stream_ndjson(documents)
-    return (chunk.encode("utf-8") for chunk in text)
+    return stream_json_array(documents) if request.format == "json" else stream_ndjson(documents)

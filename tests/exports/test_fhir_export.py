@@ -51,6 +51,9 @@ def test_one_bundle_per_exam_with_the_signed_pdf_inside(app, recorded):
 
     bundles = [json.loads(line) for line in lines]
     assert [b["type"] for b in bundles] == ["collection", "collection"]
+    # Plain compact JSON, one Bundle per line, UTF-8 text as it is.
+    compact = [json.dumps(b, ensure_ascii=False, separators=(",", ":")) for b in bundles]
+    assert lines == compact
     for bundle in bundles:
         valid(bundle)
         assert unverified_codes([entry["resource"] for entry in bundle["entry"]]) == []

@@ -90,6 +90,20 @@ def test_export_import_export_gives_the_same_bytes(app, recorded, runner, tmp_pa
         assert statuses == ["draft", "entered_in_error", "signed"]
 
 
+def test_documents_are_written_as_the_standard_librarys_compact_sorted_json(app, recorded):
+    """Other systems read the exports as plain JSON: keys sorted, no spaces, UTF-8 text as it is
+    (not \\u escapes), one document per line in NDJSON."""
+    lines = exported(app, "ndjson", where=_everything()).decode("utf-8").splitlines()
+    array = exported(app, "json", where=_everything()).decode("utf-8")
+
+    def standard(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    assert len(lines) == 3 and "Łukasiewicz" in lines[0]
+    assert lines == [standard(json.loads(line)) for line in lines]
+    assert array == "[\n" + ",\n".join(lines) + "\n]\n"
+
+
 def _everything():
     from clinic.exports.selection import ExportFilter
 
