@@ -26,6 +26,8 @@ Score and criterion Observations give the criteria version in `code.text`, the a
 rules version in `method.text`, the explanation in words in `note`. Ids are UUID v5 over the
 record's own ids and a role, so the same exam gives the same resources.
 A Condition is never derived from the criteria, whose Observations are only its evidence.
+The parts resources repeat (a site's bodySite, a component's code, the exam's references) are
+built once and shared between resources: a resource is written out as built, never changed.
 Provenance.signature.data is the base64 of the exam's hex SHA-256 digest as the app shows it: a
 record of what was signed, not a cryptographic signature.
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -227,6 +228,27 @@ def exam_coding(code: str) -> Json:
     return local_coding(TP_EXAM, code, EXAM_CODES[code])
 
 
+# The constant parts of resources (a site's bodySite, a component's code) are built once and then
+# shared by every resource that holds them: a resource is written out as built, never changed.
+
+
+@cache
+def exam_concept(code: str) -> Json:
+    """The CodeableConcept of a tp-exam code (built once, shared)."""
+    return concept(exam_coding(code))
+
+
+@cache
+def standard_concept(code: Code) -> Json:
+    """The CodeableConcept of a VERIFIED standard code (built once, shared)."""
+    return concept(standard_coding(code))
+
+
+def exam_component(code: str, **value: object) -> Json:
+    """An Observation.component coded in tp-exam, with its one value[x]."""
+    return {"code": exam_concept(code), **value}
+
+
 def local_code(key: str) -> str:
     """A domain key or enum value as a local code: kebab case ("not_met" -> "not-met")."""
     return key.replace("_", "-")
@@ -252,6 +274,7 @@ def ucum_quantity(value: Decimal, unit_code: str, unit: str | None = None) -> Js
     return {"value": number(value), "unit": unit or unit_code, "system": UCUM, "code": unit_code}
 
 
+@lru_cache(maxsize=256)
 def absent(code: str, text: str | None = None) -> Json:
     """A dataAbsentReason CodeableConcept."""
     return concept(local_coding(DATA_ABSENT_REASON, code), text=text)
@@ -262,6 +285,7 @@ def component(code: Json, text: str | None = None, **value: object) -> Json:
     return {"code": concept(code, text=text), **value}
 
 
+@cache
 def outcome_concept(outcome: Outcome) -> Json:
     """A criterion's outcome (met, not met, cannot be determined) as a CodeableConcept."""
     return concept(local_coding(CRITERIA_OUTCOME, local_code(outcome.value), outcome.words))

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Final, NamedTuple
 
 from clinic.domain.record import ExamRecord, PersonRef
@@ -71,20 +70,39 @@ def person_id(person: PersonRef) -> str:
     return resource_id("practitioner", person.id)
 
 
-@dataclass(frozen=True)
+@cache
+def _category(category: str) -> list[Json]:
+    return [concept(local_coding(OBSERVATION_CATEGORY, category))]
+
+
 class ExamContext:
-    """One exam being exported: its record, where its resources live, their ids and references."""
+    """One exam being exported: its record, where its resources live, their ids and references.
+    The references every resource of the exam repeats (its patient, encounter and clinician) are
+    made once and shared."""
 
-    record: ExamRecord
-    base_url: str
-    scoring_version: str
+    __slots__ = (
+        "_day",
+        "_encounter",
+        "_patient",
+        "_performer",
+        "base_url",
+        "record",
+        "scoring_version",
+        "status",
+    )
 
-    @property
-    def status(self) -> _Statuses:
-        return _STATUSES[self.record.status]
+    def __init__(self, record: ExamRecord, base_url: str, scoring_version: str) -> None:
+        self.record = record
+        self.base_url = base_url
+        self.scoring_version = scoring_version
+        self.status: _Statuses = _STATUSES[record.status]
+        self._patient = {"reference": full_url(base_url, "Patient", patient_id(record))}
+        self._encounter = self.ref("Encounter", "encounter")
+        self._performer = [self.person(record.clinician)]
+        self._day = record.exam_date.isoformat()
 
     def id(self, role: str) -> str:
-        return resource_id("exam", self.record.id, role)
+        return _uuid5(f"exam/{self.record.id}/{role}")
 
     def ref(self, resource_type: str, role: str) -> Json:
         return {"reference": full_url(self.base_url, resource_type, self.id(role))}
@@ -93,22 +111,21 @@ class ExamContext:
         return {"reference": full_url(self.base_url, resource["resourceType"], resource["id"])}
 
     def patient(self) -> Json:
-        return {"reference": full_url(self.base_url, "Patient", patient_id(self.record))}
+        return self._patient
 
     def person(self, person: PersonRef) -> Json:
         return {"reference": full_url(self.base_url, "Practitioner", person_id(person))}
 
     def observation(self, role: str, category: str, code: Json) -> Json:
         """An Observation of this exam, its value and components still to be added."""
-        record = self.record
         return {
             "resourceType": "Observation",
             "id": self.id(role),
             "status": self.status.observation,
-            "category": [concept(local_coding(OBSERVATION_CATEGORY, category))],
+            "category": _category(category),
             "code": code,
-            "subject": self.patient(),
-            "encounter": self.ref("Encounter", "encounter"),
-            "effectiveDateTime": record.exam_date.isoformat(),
-            "performer": [self.person(record.clinician)],
+            "subject": self._patient,
+            "encounter": self._encounter,
+            "effectiveDateTime": self._day,
+            "performer": self._performer,
         }
