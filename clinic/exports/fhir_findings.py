@@ -226,8 +226,8 @@ def _criteria_components(
 
 
 @lru_cache(maxsize=4096)
-def _muscle(code: str | None, other_name: str, side: Side, location: str) -> tuple[Json, str]:
-    """A trigger point's bodySite, and its muscle, side and place in words."""
+def _muscle(code: str | None, other_name: str, side: Side, location: str) -> Json:
+    """A trigger point's bodySite: its muscle, and the muscle, side and place in words."""
     muscle = MUSCLE_BY_CODE.get(code or "")
     name = muscle.label if muscle else other_name or "muscle not named"
     text = ", ".join(part for part in (name, side.value, location) if part)
