@@ -10,8 +10,9 @@ import orjson
 from sqlalchemy.orm import Session
 
 from clinic.domain.document import sealed
-from clinic.exports.selection import ExportFilter, Pseudonymiser, whole_exams
-from clinic.services.signing import current_document
+from clinic.exports.loading import loaded_exams
+from clinic.exports.selection import ExportFilter, Pseudonymiser
+from clinic.services.signing import document_of
 
 Json = dict[str, Any]
 
@@ -31,8 +32,8 @@ def exam_documents(
     """Every chosen exam's canonical document, in exam date order; sealed with `seal_key` (an
     import here trusts a signed document only with its seal), de-identified with `pseudonyms`
     (then never sealed: such a document is not for importing)."""
-    for exam in whole_exams(session, where):
-        document = current_document(exam)
+    for loaded in loaded_exams(session, where):
+        document = document_of(loaded.record, loaded.signed_document)
         if pseudonyms is not None:
             yield deidentified(document, pseudonyms)
         else:

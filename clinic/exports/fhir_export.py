@@ -17,44 +17,52 @@ import orjson
 from sqlalchemy.orm import Session
 
 from clinic.domain.scales import ExamStatus
+from clinic.domain.scoring import ExamScores
 from clinic.exports.archive import stream_zip
 from clinic.exports.fhir import exam_bundle, exam_resources
-from clinic.exports.selection import ExportFilter, whole_exams
+from clinic.exports.loading import LoadedExam, loaded_exams
+from clinic.exports.selection import ExportFilter
 from clinic.models import Exam, utc_now
-from clinic.services.records import exam_record, scores_of
+from clinic.services.records import stored_scores
 
 Json = dict[str, Any]
 # Patients and practitioners appear once in a bulk export, however many exams name them.
 _SHARED = ("Patient", "Practitioner")
 
 
-def _pdf(session: Session, exam: Exam) -> bytes | None:
+def _pdf(session: Session, loaded: LoadedExam) -> bytes | None:
     """The chart summary of a signed exam, as printed."""
-    if exam.status is ExamStatus.DRAFT:
+    if loaded.record.status is ExamStatus.DRAFT:
         return None
     from clinic.reports.chart_summary import render_exam_summary
     from clinic.services.reports import exam_summary
 
+    exam = session.get_one(Exam, loaded.key)
     return render_exam_summary(exam_summary(session, exam, utc_now()))
 
 
-def pdf_url(base_url: str, exam: Exam) -> str:
+def pdf_url(base_url: str, exam_id: str) -> str:
     """Where this installation serves an exam's PDF."""
-    return f"{base_url.rstrip('/')}/exams/{exam.uuid}/summary.pdf"
+    return f"{base_url.rstrip('/')}/exams/{exam_id}/summary.pdf"
+
+
+def _scored(loaded: LoadedExam) -> ExamScores:
+    """The scores the exam was signed with, or a draft's scores now."""
+    return stored_scores(loaded.signed_document, loaded.record.findings)
 
 
 def fhir_bundles(
     session: Session, where: ExportFilter, base_url: str | None = None
 ) -> Iterator[Json]:
     """One Bundle per exam; a signed exam's PDF embedded, or by URL when `base_url` is given."""
-    for exam in whole_exams(session, where):
-        record = exam_record(exam)
-        signed = exam.status is not ExamStatus.DRAFT
+    for loaded in loaded_exams(session, where):
+        record = loaded.record
+        signed = record.status is not ExamStatus.DRAFT
         yield exam_bundle(
             record,
-            scores_of(exam, record.findings),
-            pdf=_pdf(session, exam) if signed and base_url is None else None,
-            pdf_url=pdf_url(base_url, exam) if signed and base_url else None,
+            _scored(loaded),
+            pdf=_pdf(session, loaded) if signed and base_url is None else None,
+            pdf_url=pdf_url(base_url, record.id) if signed and base_url else None,
         )
 
 
@@ -63,12 +71,11 @@ def fhir_bulk(session: Session, where: ExportFilter, base_url: str | None) -> It
     files: dict[str, IO[bytes]] = {}
     seen: set[tuple[str, str]] = set()
     with ExitStack() as temporary:
-        for exam in whole_exams(session, where):
-            record = exam_record(exam)
-            signed = exam.status is not ExamStatus.DRAFT
-            url = pdf_url(base_url, exam) if signed and base_url else None
-            scores = scores_of(exam, record.findings)
-            for resource in exam_resources(record, scores, pdf_url=url):
+        for loaded in loaded_exams(session, where):
+            record = loaded.record
+            signed = record.status is not ExamStatus.DRAFT
+            url = pdf_url(base_url, record.id) if signed and base_url else None
+            for resource in exam_resources(record, _scored(loaded), pdf_url=url):
                 kind = resource["resourceType"]
                 if kind in _SHARED:
                     if (kind, resource["id"]) in seen:

@@ -1,6 +1,16 @@
-"""Translation between stored rows and the domain's plain finding values."""
+"""Translation between stored rows and the domain's plain finding values.
+
+The readers take a row as the ORM loads it or as a query gives its columns (`Row`, the same
+attribute names): the exports read many exams' columns at once without making ORM objects
+(clinic.exports.loading), and build the same records from them.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeAlias
+
+from sqlalchemy import Row
 
 from clinic.domain.findings import (
     TRIGGER_POINT_PLAIN_FIELDS,
@@ -33,6 +43,9 @@ from clinic.models import (
     User,
 )
 
+# A query's row of any columns (clinic.exports.loading reads records this way).
+QueryRow: TypeAlias = Row[*tuple[Any, ...]]
+
 SURVEY_FIELDS = (
     "pain_duration_months",
     "pain_left_side",
@@ -51,7 +64,7 @@ SURVEY_FIELDS = (
 )
 
 
-def _reading(row: TenderPointFinding | TriggerPointFinding) -> PressureReading | None:
+def _reading(row: TenderPointFinding | TriggerPointFinding | QueryRow) -> PressureReading | None:
     if row.ppt_value is None or row.ppt_unit is None:
         return None
     return PressureReading(row.ppt_value, row.ppt_unit, row.ppt_probe_area_cm2)
@@ -65,7 +78,7 @@ def _store_reading(
     row.ppt_probe_area_cm2 = ppt.probe_area_cm2 if ppt else None
 
 
-def tender_point_input(row: TenderPointFinding) -> TenderPointInput:
+def tender_point_input(row: TenderPointFinding | QueryRow) -> TenderPointInput:
     """The domain value of a stored tender-point finding."""
     return TenderPointInput(
         site_code=row.site_code,
@@ -87,13 +100,18 @@ def apply_tender_point(row: TenderPointFinding, finding: TenderPointInput) -> No
     _store_reading(row, finding.ppt)
 
 
-def trigger_point_input(row: TriggerPointFinding) -> TriggerPointInput:
-    """The domain value of a stored trigger-point finding."""
+def trigger_point_input(
+    row: TriggerPointFinding | QueryRow, zones: Iterable[str] | None = None
+) -> TriggerPointInput:
+    """The domain value of a stored trigger-point finding; its referral zones are the row's own,
+    or `zones` when the row is a query's (which has none)."""
     values = {name: getattr(row, name) for name in TRIGGER_POINT_PLAIN_FIELDS}
+    if zones is None:
+        zones = (zone.zone_code for zone in row.referral_zones)
     return TriggerPointInput(
         muscle_code=row.muscle_code,
         muscle_other_name=row.muscle_other_name or "",
-        referral_zones=tuple(sorted(zone.zone_code for zone in row.referral_zones)),
+        referral_zones=tuple(sorted(zones)),
         ppt=_reading(row),
         **values,
     )
@@ -112,12 +130,17 @@ def apply_trigger_point(row: TriggerPointFinding, finding: TriggerPointInput) ->
     _store_reading(row, finding.ppt)
 
 
-def survey_input(survey: ExamSurvey | None) -> SurveyInput:
-    """The domain value of a stored survey; no survey row means nothing was asked."""
+def survey_input(
+    survey: ExamSurvey | QueryRow | None, areas: Iterable[tuple[str, bool]] | None = None
+) -> SurveyInput:
+    """The domain value of a stored survey; no survey row means nothing was asked. Its pain
+    areas are the row's own, or `areas` (code, painful) when the row is a query's."""
     if survey is None:
         return SurveyInput()
+    if areas is None:
+        areas = ((answer.area_code, answer.painful) for answer in survey.pain_areas)
     return SurveyInput(
-        pain_areas={answer.area_code: answer.painful for answer in survey.pain_areas},
+        pain_areas=dict(areas),
         **{name: getattr(survey, name) for name in SURVEY_FIELDS},
     )
 
@@ -137,7 +160,7 @@ def apply_survey(survey: ExamSurvey, answers: SurveyInput) -> None:
             survey.pain_areas.remove(answer)
 
 
-def impression_input(exam: Exam) -> ImpressionInput:
+def impression_input(exam: Exam | QueryRow) -> ImpressionInput:
     """The clinician's impression as recorded on the exam."""
     return ImpressionInput(
         fibromyalgia=exam.fm_impression,
@@ -156,7 +179,7 @@ def exam_findings(exam: Exam) -> ExamFindings:
     )
 
 
-def person_ref(user: User) -> PersonRef:
+def person_ref(user: User | QueryRow) -> PersonRef:
     """A user as named on records."""
     return PersonRef(
         id=str(user.uuid),
@@ -166,7 +189,7 @@ def person_ref(user: User) -> PersonRef:
     )
 
 
-def patient_ref(patient: Patient) -> PatientRef:
+def patient_ref(patient: Patient | QueryRow) -> PatientRef:
     """A patient's identifiers as records carry them."""
     return PatientRef(
         id=str(patient.uuid),
@@ -178,39 +201,68 @@ def patient_ref(patient: Patient) -> PatientRef:
     )
 
 
-def exam_record(exam: Exam) -> ExamRecord:
-    """The whole exam as one plain value."""
+def recorded_tender_point(row: TenderPointFinding | QueryRow) -> RecordedTenderPoint:
+    return RecordedTenderPoint(str(row.uuid), row.version, tender_point_input(row))
+
+
+def recorded_trigger_point(
+    row: TriggerPointFinding | QueryRow, zones: Iterable[str] | None = None
+) -> RecordedTriggerPoint:
+    return RecordedTriggerPoint(str(row.uuid), row.version, trigger_point_input(row, zones))
+
+
+def assemble_record(
+    exam: Exam | QueryRow,
+    *,
+    patient: PatientRef,
+    clinician: PersonRef,
+    signer: PersonRef | None,
+    marker: PersonRef | None,
+    tender_points: tuple[RecordedTenderPoint, ...],
+    trigger_points: tuple[RecordedTriggerPoint, ...],
+    survey: SurveyInput,
+    survey_version: int,
+    addenda: tuple[AddendumRecord, ...],
+) -> ExamRecord:
+    """The whole exam as one plain value, from the exam's columns and its parts as records."""
     signature = None
-    if exam.signed_by is not None and exam.signed_at and exam.signature_digest:
-        signature = Signature(person_ref(exam.signed_by), exam.signed_at, exam.signature_digest)
+    if signer is not None and exam.signed_at and exam.signature_digest:
+        signature = Signature(signer, exam.signed_at, exam.signature_digest)
     error_mark = None
-    if exam.entered_in_error_by is not None and exam.entered_in_error_at:
-        error_mark = ErrorMark(
-            person_ref(exam.entered_in_error_by),
-            exam.entered_in_error_at,
-            exam.entered_in_error_reason or "",
-        )
+    if marker is not None and exam.entered_in_error_at:
+        error_mark = ErrorMark(marker, exam.entered_in_error_at, exam.entered_in_error_reason or "")
     return ExamRecord(
         id=str(exam.uuid),
         version=exam.version,
         exam_date=exam.exam_date,
         status=exam.status,
-        patient=patient_ref(exam.patient),
-        clinician=person_ref(exam.clinician),
+        patient=patient,
+        clinician=clinician,
         created_at=exam.created_at,
-        tender_points=tuple(
-            RecordedTenderPoint(str(row.uuid), row.version, tender_point_input(row))
-            for row in exam.tender_points
-        ),
-        trigger_points=tuple(
-            RecordedTriggerPoint(str(row.uuid), row.version, trigger_point_input(row))
-            for row in exam.trigger_points
-        ),
-        survey=survey_input(exam.survey),
-        survey_version=exam.survey.version if exam.survey else 0,
+        tender_points=tender_points,
+        trigger_points=trigger_points,
+        survey=survey,
+        survey_version=survey_version,
         impression=impression_input(exam),
         signature=signature,
         entered_in_error=error_mark,
+        addenda=addenda,
+    )
+
+
+def exam_record(exam: Exam) -> ExamRecord:
+    """The whole exam as one plain value."""
+    signer, marker = exam.signed_by, exam.entered_in_error_by
+    return assemble_record(
+        exam,
+        patient=patient_ref(exam.patient),
+        clinician=person_ref(exam.clinician),
+        signer=person_ref(signer) if signer is not None else None,
+        marker=person_ref(marker) if marker is not None else None,
+        tender_points=tuple(recorded_tender_point(row) for row in exam.tender_points),
+        trigger_points=tuple(recorded_trigger_point(row) for row in exam.trigger_points),
+        survey=survey_input(exam.survey),
+        survey_version=exam.survey.version if exam.survey else 0,
         addenda=tuple(
             AddendumRecord(str(a.uuid), person_ref(a.author), a.created_at, a.text)
             for a in exam.addenda
@@ -221,7 +273,18 @@ def exam_record(exam: Exam) -> ExamRecord:
 def scores_of(exam: Exam, findings: ExamFindings | None = None) -> ExamScores:
     """The exam's scores: as frozen at signing for a signed exam (what its signature covers),
     computed from its findings for a draft."""
-    frozen = (exam.signed_document or {}).get("scores")
+    if findings is None and not (exam.signed_document or {}).get("scores"):
+        findings = exam_findings(exam)
+    return stored_scores(exam.signed_document, findings)
+
+
+def stored_scores(
+    signed_document: dict[str, Any] | None, findings: ExamFindings | None
+) -> ExamScores:
+    """The scores frozen in a signed document, or those of the findings for a draft."""
+    frozen = (signed_document or {}).get("scores")
     if frozen:
         return scores_from_dict(frozen)
-    return score_exam(findings if findings is not None else exam_findings(exam))
+    if findings is None:
+        raise ValueError("A draft is scored from its findings.")
+    return score_exam(findings)

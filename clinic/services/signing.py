@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from clinic.auth import verify_password
 from clinic.domain.document import NOT_SIGNED_PARTS, document_digest, exam_document
 from clinic.domain.errors import DomainError, ExamLockedError
+from clinic.domain.record import ExamRecord
 from clinic.domain.roles import Role
 from clinic.domain.scales import ExamStatus
 from clinic.domain.scoring import SCORING_VERSION, score_exam, scores_as_dict
@@ -44,13 +45,18 @@ def missing_before_signing(exam: Exam) -> list[str]:
 
 def current_document(exam: Exam) -> dict[str, Any]:
     """The exam's canonical document: as signed (scores frozen) once signed, live for drafts."""
-    record = exam_record(exam)
-    if exam.signed_document is None:
+    return document_of(exam_record(exam), exam.signed_document)
+
+
+def document_of(record: ExamRecord, signed_document: dict[str, Any] | None) -> dict[str, Any]:
+    """The canonical document of an exam's record and the document it was signed with, if any:
+    the signed parts as signed, the rest (status, addenda, error mark) as they are now."""
+    if signed_document is None:
         scores = scores_as_dict(score_exam(record.findings))
         return exam_document(record, scores, SCORING_VERSION)
     live = exam_document(record, {}, "")
-    document = dict(exam.signed_document)
-    document["exam"] = {**document["exam"], "status": exam.status.value}
+    document = dict(signed_document)
+    document["exam"] = {**document["exam"], "status": record.status.value}
     for part in NOT_SIGNED_PARTS:
         document[part] = live[part]
     return document
