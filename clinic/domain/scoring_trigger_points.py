@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import product
 
 from clinic.domain.findings import TriggerPointInput
@@ -77,13 +78,18 @@ def _sign(key: str, label: str, present: bool | None, unknown: str) -> Condition
 
 def delphi_2018(point: TriggerPointInput) -> CriterionResult:
     """Apply Delphi 2018: at least 2 of taut band, hypersensitive spot and referred pain."""
-    taut_unknown = (
-        "not assessable" if point.taut_band is TautBand.NOT_ASSESSABLE else "not recorded"
-    )
+    return _delphi_2018(point.taut_band, point.hypersensitive_spot, point.referred_pain)
+
+
+@cache  # three signs of a few values each: every export and page meets the same few dozen
+def _delphi_2018(
+    taut_band: TautBand | None, hypersensitive_spot: bool | None, referred_pain: bool | None
+) -> CriterionResult:
+    taut_unknown = "not assessable" if taut_band is TautBand.NOT_ASSESSABLE else "not recorded"
     signs = (
-        ("taut_band", "taut band", _taut_band(point.taut_band), taut_unknown),
-        ("hypersensitive_spot", "hypersensitive spot", point.hypersensitive_spot, "not recorded"),
-        ("referred_pain", "referred pain", point.referred_pain, "not recorded"),
+        ("taut_band", "taut band", _taut_band(taut_band), taut_unknown),
+        ("hypersensitive_spot", "hypersensitive spot", hypersensitive_spot, "not recorded"),
+        ("referred_pain", "referred pain", referred_pain, "not recorded"),
     )
     conditions = tuple(_sign(*sign) for sign in signs)
     outcome = decide(

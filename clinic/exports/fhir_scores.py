@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from clinic.domain.scoring import (
+    Condition,
     CountScore,
     CriterionResult,
     ExamScores,
@@ -29,7 +31,7 @@ from clinic.exports.fhir_codes import (
     absent,
     component,
     concept,
-    exam_coding,
+    exam_component,
     local_code,
     local_coding,
     outcome_concept,
@@ -39,13 +41,21 @@ from clinic.exports.fhir_exam import ExamContext
 from clinic.exports.fhir_findings import in_site_order, tender_point, trigger_points
 
 
-def _score(exam: ExamContext, key: str, version: str, text: str, derived: Sequence[Json]) -> Json:
+@lru_cache(maxsize=256)
+def _code(key: str, version: str) -> Json:
+    """A score's or criterion's code, its criteria version in the text."""
     name = SCORE_NAMES.get(key, key)
-    code = concept(local_coding(TP_SCORE, local_code(key), name), text=f"{name} ({version})")
-    resource = exam.observation(f"score/{key}", "survey", code)
-    resource["method"] = concept(
-        text=f"Tender Point Clinic scoring rules, version {exam.scoring_version}"
-    )
+    return concept(local_coding(TP_SCORE, local_code(key), name), text=f"{name} ({version})")
+
+
+@lru_cache(maxsize=16)
+def _method(scoring_version: str) -> Json:
+    return concept(text=f"Tender Point Clinic scoring rules, version {scoring_version}")
+
+
+def _score(exam: ExamContext, key: str, version: str, text: str, derived: Sequence[Json]) -> Json:
+    resource = exam.observation(f"score/{key}", "survey", _code(key, version))
+    resource["method"] = _method(exam.scoring_version)
     if derived:
         resource["derivedFrom"] = list(derived)
     resource["note"] = [{"text": text}]
@@ -60,11 +70,11 @@ def _count(exam: ExamContext, score: CountScore | SeverityScore, derived: Sequen
     else:
         resource["dataAbsentReason"] = absent("unknown", f"{len(score.missing)} inputs missing")
         possible = {"low": {"value": score.minimum}, "high": {"value": score.maximum}}
-        parts.append(component(exam_coding("possible-range"), valueRange=possible))
+        parts.append(exam_component("possible-range", valueRange=possible))
     if isinstance(score, SeverityScore) and score.category is not None:
         category = score.category
         value = concept(local_coding(FS_CATEGORY, local_code(category.value), category.label))
-        parts.append(component(exam_coding("severity-category"), valueCodeableConcept=value))
+        parts.append(exam_component("severity-category", valueCodeableConcept=value))
     if parts:
         resource["component"] = parts
     return resource
@@ -82,15 +92,18 @@ def _intensity(exam: ExamContext, score: IntensityScore, derived: Sequence[Json]
 def _criterion(exam: ExamContext, result: CriterionResult, derived: Sequence[Json]) -> Json:
     resource = _score(exam, result.key, result.version, result.summary, derived)
     resource["valueCodeableConcept"] = outcome_concept(result.outcome)
-    resource["component"] = [
-        component(
-            local_coding(TP_SCORE, local_code(f"{result.key}.{condition.key}")),
-            text=condition.text,
-            valueCodeableConcept=outcome_concept(condition.outcome),
-        )
-        for condition in result.conditions
-    ]
+    resource["component"] = [_condition(result.key, condition) for condition in result.conditions]
     return resource
+
+
+@lru_cache(maxsize=1024)
+def _condition(key: str, condition: Condition) -> Json:
+    """One condition of a criterion as a component: its outcome, and what it is in words."""
+    return component(
+        local_coding(TP_SCORE, local_code(f"{key}.{condition.key}")),
+        text=condition.text,
+        valueCodeableConcept=outcome_concept(condition.outcome),
+    )
 
 
 def _trigger_point_counts(
@@ -105,9 +118,7 @@ def _trigger_point_counts(
         "not-trigger-point": summary.not_trigger_point,
         "unclassified": summary.unclassified,
     }
-    resource["component"] = [
-        component(exam_coding(code), valueInteger=n) for code, n in counts.items()
-    ]
+    resource["component"] = [exam_component(code, valueInteger=n) for code, n in counts.items()]
     return [resource]
 
 

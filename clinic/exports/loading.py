@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, TypeDecorator, select, type_coerce
 from sqlalchemy.orm import Session
 
 from clinic.domain.findings import TRIGGER_POINT_PLAIN_FIELDS
@@ -46,6 +46,23 @@ from clinic.services.records import (
 Json = dict[str, Any]
 
 
+class _IdText(TypeDecorator[str]):
+    """A public id read as its usual text: SQLite's stored 32 hex digits hyphenated, PostgreSQL's
+    uuid written out; without the UUID object per row that the record would make text again."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        if isinstance(value, str) and len(value) == 32:
+            return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+        return None if value is None else str(value)
+
+
+def _text_id(column: Any) -> Any:
+    return type_coerce(column, _IdText()).label("uuid")
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedExam:
     """One exam of an export: its record, the document it was signed with (None for a draft),
@@ -58,7 +75,7 @@ class LoadedExam:
 
 _EXAM = select(
     Exam.id,
-    Exam.uuid,
+    _text_id(Exam.uuid),
     Exam.version,
     Exam.exam_date,
     Exam.status,
@@ -79,18 +96,20 @@ _EXAM = select(
 )
 _PATIENT = select(
     Patient.id,
-    Patient.uuid,
+    _text_id(Patient.uuid),
     Patient.mrn,
     Patient.family_name,
     Patient.given_name,
     Patient.date_of_birth,
     Patient.sex,
 )
-_PERSON = select(User.id, User.uuid, User.display_name, User.credentials, User.licence_number)
+_PERSON = select(
+    User.id, _text_id(User.uuid), User.display_name, User.credentials, User.licence_number
+)
 _PRESSURE = ("ppt_value", "ppt_unit", "ppt_probe_area_cm2")
 _TENDER_POINT = select(
     TenderPointFinding.exam_id,
-    TenderPointFinding.uuid,
+    _text_id(TenderPointFinding.uuid),
     TenderPointFinding.version,
     TenderPointFinding.site_code,
     TenderPointFinding.examined,
@@ -102,7 +121,7 @@ _TENDER_POINT = select(
 _TRIGGER_POINT = select(
     TriggerPointFinding.exam_id,
     TriggerPointFinding.id,
-    TriggerPointFinding.uuid,
+    _text_id(TriggerPointFinding.uuid),
     TriggerPointFinding.version,
     TriggerPointFinding.muscle_code,
     TriggerPointFinding.muscle_other_name,
@@ -174,7 +193,7 @@ def _batch(session: Session, ids: list[int], people: dict[int, PersonRef]) -> It
         run(
             select(
                 Addendum.exam_id,
-                Addendum.uuid,
+                _text_id(Addendum.uuid),
                 Addendum.author_id,
                 Addendum.created_at,
                 Addendum.text,
