@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from clinic.domain.findings import TRIGGER_POINT_PLAIN_FIELDS
 from clinic.domain.record import AddendumRecord, ExamRecord, PersonRef
-from clinic.exports.selection import ExportFilter, exam_batches
+from clinic.exports.selection import ExportFilter, exam_id_batches
 from clinic.models import (
     Addendum,
     Exam,
@@ -146,8 +146,7 @@ def _grouped(rows: Sequence[QueryRow]) -> dict[int, list[QueryRow]]:
 def loaded_exams(session: Session, where: ExportFilter, size: int = 500) -> Iterator[LoadedExam]:
     """Every chosen exam as a record, in exam date order, `size` exams at a time."""
     people: dict[int, PersonRef] = {}
-    for batch in exam_batches(session, where, size=size):
-        ids = [row[0] for row in batch]
+    for ids in exam_id_batches(session, where, size):
         yield from _batch(session, ids, people)
 
 

@@ -44,20 +44,24 @@ class Pseudonymiser:
         return known
 
 
-def _exams_query(where: ExportFilter) -> Select[Any]:
+_HEADER = (
+    Exam.id,
+    Exam.uuid,
+    Patient.uuid,
+    Patient.mrn,
+    Exam.exam_date,
+    User.uuid,
+    User.display_name,
+    Exam.status,
+    Exam.signed_at,
+    Exam.signed_document,
+)
+
+
+def _exams_query(where: ExportFilter, columns: Sequence[Any] = _HEADER) -> Select[Any]:
     query = (
-        select(
-            Exam.id,
-            Exam.uuid,
-            Patient.uuid,
-            Patient.mrn,
-            Exam.exam_date,
-            User.uuid,
-            User.display_name,
-            Exam.status,
-            Exam.signed_at,
-            Exam.signed_document,
-        )
+        select(*columns)
+        .select_from(Exam)
         .join(Patient, Exam.patient_id == Patient.id)
         .join(User, Exam.clinician_id == User.id)
     )
@@ -74,11 +78,11 @@ def _exams_query(where: ExportFilter) -> Select[Any]:
     return query.order_by(Exam.exam_date, Exam.id)
 
 
-def exam_batches(
-    session: Session, where: ExportFilter, size: int = 1000
+def _pages(
+    session: Session, query: Select[Any], size: int, date_at: int
 ) -> Iterator[Sequence[Any]]:
-    """The exams' header rows, a batch at a time (keyset pages: no offset, no long cursor)."""
-    query = _exams_query(where)
+    """A query's rows in keyset pages (no offset, no long cursor): rows start with the exam's id
+    and have its date at `date_at`."""
     last: tuple[date, int] | None = None
     while True:
         page = query
@@ -90,9 +94,23 @@ def exam_batches(
         if not rows:
             return
         yield rows
-        last = (rows[-1][4], rows[-1][0])
+        last = (rows[-1][date_at], rows[-1][0])
         if len(rows) < size:
             return
+
+
+def exam_batches(
+    session: Session, where: ExportFilter, size: int = 1000
+) -> Iterator[Sequence[Any]]:
+    """The exams' header rows (id, uuid, patient uuid, MRN, date, clinician uuid and name,
+    status, signed at, signed document), a batch at a time, in exam date order."""
+    return _pages(session, _exams_query(where), size, date_at=4)
+
+
+def exam_id_batches(session: Session, where: ExportFilter, size: int) -> Iterator[list[int]]:
+    """The chosen exams' ids, a batch at a time, in exam date order."""
+    for rows in _pages(session, _exams_query(where, (Exam.id, Exam.exam_date)), size, date_at=1):
+        yield [row[0] for row in rows]
 
 
 # Everything an exam's document needs, loaded with the exams in one query per relation.
@@ -117,8 +135,7 @@ def load_whole(session: Session, ids: Sequence[int]) -> dict[int, Exam]:
 def whole_exams(session: Session, where: ExportFilter, size: int = 200) -> Iterator[Exam]:
     """Every chosen exam with all it records, in exam date order, `size` at a time; each batch
     is let go of once the next is asked for."""
-    for batch in exam_batches(session, where, size=size):
-        ids = [row[0] for row in batch]
+    for ids in exam_id_batches(session, where, size):
         loaded = load_whole(session, ids)
         for exam_id in ids:
             yield loaded[exam_id]
