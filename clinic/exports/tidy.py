@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import String, case, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
 from clinic.domain.document import timestamp_text
@@ -93,12 +94,22 @@ def _code(value: str | None) -> str:
 def _raw_rows(connection: Any, statement: ClauseElement) -> Iterator[tuple[Any, ...]]:
     """A query's rows as the database driver gives them, many at a time: the CSV writes stored
     values as text, so SQLAlchemy's per-value conversions and row objects would only cost time
-    (a third of the export). The statement's values are the export's own integer keys, so they
-    are written into the SQL; the cursor shares the session's transaction."""
-    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    (a third of the export). The values bound are the export's own integer keys; a batch's
+    statement reads the same as the last one's, so the driver prepares it once (a statement
+    with its keys written in would be prepared and cached anew for every batch)."""
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    assert isinstance(compiled, SQLCompiler)
+    params = compiled.params
+    values = (
+        tuple(params[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else params
+    )
     cursor = connection.connection.driver_connection.cursor()
     try:
-        cursor.execute(sql)
+        cursor.execute(str(compiled), values)
         while rows := cursor.fetchmany(5000):
             yield from rows
     finally:
