@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from clinic.domain.criteria_sets import (
     AREAS_OUTSIDE_REGIONS,
@@ -193,16 +194,24 @@ def generalized_pain_regions(survey: SurveyInput) -> CountScore:
 
 def area_completions(survey: SurveyInput) -> frozenset[tuple[int, int]]:
     """Return every (WPI, painful regions) pair that some answer to the unanswered areas gives."""
+    answers = area_answers(survey)
+    outside_known = sum(1 for code in AREAS_OUTSIDE_REGIONS if answers[code])
+    outside_unknown = sum(1 for code in AREAS_OUTSIDE_REGIONS if answers[code] is None)
+    states = tuple(_region_states(answers).values())
+    return _completions(states, outside_known, outside_unknown)
+
+
+@lru_cache(maxsize=1024)  # a pure function of a few small counts, met again and again
+def _completions(
+    states: tuple[tuple[int, int], ...], outside_known: int, outside_unknown: int
+) -> frozenset[tuple[int, int]]:
     # WPI and the region count depend on the same unanswered areas, so their ranges cannot be
     # combined independently. Within a region only how many unanswered areas are painful matters
     # (0..n), which keeps the enumeration to a few hundred pairs at most.
-    answers = area_answers(survey)
     pairs: set[tuple[int, int]] = {(0, 0)}
-    for known, unknown in _region_states(answers).values():
+    for known, unknown in states:
         options = {(known + j, int(known + j > 0)) for j in range(unknown + 1)}
         pairs = {(w + dw, r + dr) for w, r in pairs for dw, dr in options}
-    outside_known = sum(1 for code in AREAS_OUTSIDE_REGIONS if answers[code])
-    outside_unknown = sum(1 for code in AREAS_OUTSIDE_REGIONS if answers[code] is None)
     return frozenset(
         (w + outside_known + j, r) for w, r in pairs for j in range(outside_unknown + 1)
     )

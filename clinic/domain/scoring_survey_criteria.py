@@ -8,6 +8,7 @@ over every completion of the unanswered items (see clinic.domain.scoring_outcome
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import product
 
 from clinic.domain.findings import SurveyInput
@@ -51,16 +52,23 @@ def _severity(wpi: CountScore, sss: CountScore, moderate_from: int) -> Condition
     """Return the WPI/SSS condition, decided over every (WPI, SSS) pair still possible."""
     # Judging the two arms separately (Kleene logic) would leave WPI 6-7 with SSS 9 undetermined,
     # although both WPI 6 and WPI 7 meet; so every pair is checked.
-    outcome = decide(
-        meets_severity(w, s, moderate_from)
-        for w in range(wpi.minimum, wpi.maximum + 1)
-        for s in range(sss.minimum, sss.maximum + 1)
-    )
+    outcome = _severity_outcome(wpi.minimum, wpi.maximum, sss.minimum, sss.maximum, moderate_from)
     text = (
         f"WPI {span(wpi.minimum, wpi.maximum)} and SSS {span(sss.minimum, sss.maximum)} "
         f"(needed: WPI ≥ 7 with SSS ≥ 5, or WPI {moderate_from}{EN_DASH}6 with SSS ≥ 9)"
     )
     return Condition("severity", text, outcome)
+
+
+@lru_cache(maxsize=4096)  # a pure function of five small numbers, met again and again
+def _severity_outcome(
+    wpi_min: int, wpi_max: int, sss_min: int, sss_max: int, moderate_from: int
+) -> Outcome:
+    return decide(
+        meets_severity(w, s, moderate_from)
+        for w in range(wpi_min, wpi_max + 1)
+        for s in range(sss_min, sss_max + 1)
+    )
 
 
 def _severity_phrase(wpi: CountScore, sss: CountScore) -> str:
@@ -115,6 +123,18 @@ def acr_2011(survey: SurveyInput) -> CriterionResult:
     return _acr_2010_2011("acr_2011", VERSION_2011, symptom_severity_2011(survey), survey)
 
 
+@lru_cache(maxsize=4096)  # a pure function of a few small numbers, met again and again
+def _acr_2016_outcome(
+    completions: frozenset[tuple[int, int]], sss_min: int, sss_max: int, duration: Outcome
+) -> Outcome:
+    return decide(
+        meets_severity(w, s, MODERATE_WPI_FROM_2016) and r >= REGIONS_NEEDED_2016 and d
+        for (w, r) in completions
+        for s in range(sss_min, sss_max + 1)
+        for d in outcome_values(duration)
+    )
+
+
 def acr_2016(survey: SurveyInput) -> CriterionResult:
     """Apply the ACR 2016 revised criteria; another diagnosis does not exclude fibromyalgia."""
     wpi = widespread_pain_index(survey)
@@ -129,11 +149,8 @@ def acr_2016(survey: SurveyInput) -> CriterionResult:
     duration = duration_condition(survey.pain_duration_months)
     # Severity and generalized pain share the unanswered areas, so they are decided together over
     # every (WPI, regions) pair those areas can produce, never by combining their own outcomes.
-    outcome = decide(
-        meets_severity(w, s, MODERATE_WPI_FROM_2016) and r >= REGIONS_NEEDED_2016 and d
-        for (w, r) in area_completions(survey)
-        for s in range(sss.minimum, sss.maximum + 1)
-        for d in outcome_values(duration.outcome)
+    outcome = _acr_2016_outcome(
+        area_completions(survey), sss.minimum, sss.maximum, duration.outcome
     )
     parts = (
         _severity_phrase(wpi, sss),
