@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import Enum
 from functools import cache
 from types import UnionType
-from typing import Any, TypeAlias, Union, get_args, get_origin, get_type_hints
+from typing import Any, Final, TypeAlias, Union, get_args, get_origin, get_type_hints
 
 from clinic.domain.document import decimal_text
 from clinic.domain.findings import ExamFindings, TenderPointInput, TriggerPointInput
@@ -168,10 +168,26 @@ def score_running(
     )
 
 
+_PLAIN: Final = (str, int, bool, type(None))
+# Each scoring dataclass's field names, in order, looked up once per class.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(kind):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
+
+
 def _json(value: object) -> JsonValue:
     """Return a scoring value as plain JSON: dataclasses in field order, enums by value."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _PLAIN:  # exactly: a str or int enum is written by its value below
+        return value  # type: ignore[return-value]
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _json(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return _json(value.value)
     if isinstance(value, Decimal):
