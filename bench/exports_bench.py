@@ -1,6 +1,7 @@
 """Benchmark: the exports against a raw SQL floor, and their memory as the data grows.
 
-Run with `make bench` (or `python bench/exports_bench.py --exams 100000` for 3,000,000 rows).
+Run with `make bench` (or `python bench/exports_bench.py --exams 100000` for 3,000,000 rows;
+`--db FILE` reuses a database built before, `--rounds N` sets the rounds, `--tasks csv,fhir`).
 Generates N exams × 30 findings (22 sites, 8 trigger points with referral zones) in SQLite,
 then measures, each in its own process (so its peak memory is its own):
 
@@ -21,6 +22,7 @@ import os
 import random
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -261,6 +263,10 @@ def isolated(name: str, path: Path) -> dict[str, float]:
     return result
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
 def main() -> None:
     if "--task" in sys.argv:
         name = sys.argv[sys.argv.index("--task") + 1]
@@ -271,27 +277,43 @@ def main() -> None:
     tasks = (
         sys.argv[sys.argv.index("--tasks") + 1].split(",")
         if "--tasks" in sys.argv
-        else ["floor", "csv", "ndjson", "fhir"]
+        else ["csv", "ndjson", "fhir"]
     )
+    # The machine's speed drifts: each round runs the floor, then every task, and a task's ratio
+    # is taken against its own round's floor; the medians of the rounds are reported.
+    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 3
+    existing = Path(sys.argv[sys.argv.index("--db") + 1]) if "--db" in sys.argv else None
     for exams in sizes:
-        folder = Path(tempfile.mkdtemp())
-        path = folder / "exports.sqlite3"
-        started = time.perf_counter()
-        build(path, exams)
-        print(
-            f"{exams:,} exams x {FINDINGS_PER_EXAM} findings built in "
-            f"{time.perf_counter() - started:.0f} s ({os.path.getsize(path) / 1e6:.0f} MB)"
-        )
-        results = {name: isolated(name, path) for name in tasks}
-        base = results.get("floor", {}).get("rows_per_s")
-        header = f"{'task':<8}{'rows':>11}{'s':>9}{'rows/s':>11}{'x floor':>9}"
-        print(f"{header}{'peak MB':>9}{'MB out':>8}")
-        for name, result in results.items():
-            ratio = result["rows_per_s"] / base if base else float("nan")
+        if existing is not None:
+            path = existing
+        else:
+            path = Path(tempfile.mkdtemp()) / "exports.sqlite3"
+            started = time.perf_counter()
+            build(path, exams)
             print(
-                f"{name:<8}{int(result['rows']):>11,}{result['seconds']:>9.1f}"
-                f"{result['rows_per_s']:>11,.0f}{ratio:>9.2f}{result['peak_rss_mb']:>9.1f}"
-                f"{result['mb_out']:>8.1f}"
+                f"{exams:,} exams x {FINDINGS_PER_EXAM} findings built in "
+                f"{time.perf_counter() - started:.0f} s ({os.path.getsize(path) / 1e6:.0f} MB)"
+            )
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in ["floor", *tasks]}
+        for _ in range(rounds):
+            floor_run = isolated("floor", path)
+            runs["floor"].append(floor_run | {"ratio": 1.0})
+            for name in tasks:
+                result = isolated(name, path)
+                runs[name].append(
+                    result | {"ratio": result["rows_per_s"] / floor_run["rows_per_s"]}
+                )
+        print(f"{rounds} rounds; medians (ratio: against the same round's floor)")
+        header = f"{'task':<8}{'rows':>11}{'s':>9}{'rows/s':>11}{'x floor':>9}"
+        print(f"{header}{'x range':>13}{'peak MB':>9}{'MB out':>8}")
+        for name, results in runs.items():
+            ratios = [r["ratio"] for r in results]
+            print(
+                f"{name:<8}{int(results[0]['rows']):>11,}"
+                f"{_median([r['seconds'] for r in results]):>9.1f}"
+                f"{_median([r['rows_per_s'] for r in results]):>11,.0f}"
+                f"{_median(ratios):>9.2f}{f'{min(ratios):.2f}-{max(ratios):.2f}':>13}"
+                f"{max(r['peak_rss_mb'] for r in results):>9.1f}{results[0]['mb_out']:>8.1f}"
             )
 
 
