@@ -99,7 +99,8 @@ def test_documents_are_written_as_the_standard_librarys_compact_sorted_json(app,
     def standard(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
-    assert len(lines) == 3 and "Łukasiewicz" in lines[0]
+    assert len(lines) == 3
+    assert "Łukasiewicz" in lines[0]
     assert lines == [standard(json.loads(line)) for line in lines]
     assert array == "[\n" + ",\n".join(lines) + "\n]\n"
 
