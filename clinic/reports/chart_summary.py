@@ -17,7 +17,8 @@ from clinic.domain.scoring_outcomes import CriterionResult
 from clinic.domain.sites import ALL_SITES
 from clinic.domain.summary import OUTCOME_LABELS, muscle_name, pressure_text, survey_lines
 from clinic.reports.body_map import body_diagram_flowables
-from clinic.reports.flowables import Columns, Heading, KeepLines, PlainParagraph
+from clinic.reports.containers import Columns, KeepLines
+from clinic.reports.flowables import Heading, PlainParagraph
 from clinic.reports.layout import PageHeader, local_time, render_parts
 from clinic.reports.styles import INK, PAINFUL, styles, text
 from clinic.reports.tables import data_table
