@@ -1,0 +1,271 @@
+"""The JSON API's exam routes on api.bp: the canonical document, changes under If-Match with its
+ETag, signing, addenda, scores and the summary PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import Response, request
+from spectree import Response as Documented
+from sqlalchemy import and_, or_, select
+
+from clinic.auth import api, problem
+from clinic.domain.document import canonical_bytes
+from clinic.domain.document_reading import read_exam_document
+from clinic.domain.errors import DomainError, ExamLockedError
+from clinic.domain.roles import Capability
+from clinic.domain.scales import ExamStatus
+from clinic.exports.selection import WHOLE_EXAM
+from clinic.extensions import db_session
+from clinic.models import Exam, Patient, utc_now
+from clinic.services.exam_content import (
+    add_trigger_point,
+    remove_trigger_point,
+    save_impression,
+    save_survey,
+    save_tender_point,
+    trigger_point_of,
+    update_trigger_point,
+)
+from clinic.services.exams import get_exam, start_exam
+from clinic.services.patients import get_patient
+from clinic.services.signing import add_addendum, current_document, sign_exam
+from clinic.services.users import get_user
+from clinic.views import api_schemas as s
+from clinic.views.api import (
+    PROBLEMS,
+    bp,
+    domain_problem,
+    encode_cursor,
+    json_response,
+    read_cursor,
+    spec,
+    validated,
+)
+from clinic.views.common import clinic_today, current_actor
+
+
+def etag_of(exam: Exam) -> str:
+    """The exam's version as an entity tag: changes with anything its document holds."""
+    return hashlib.sha256(canonical_bytes(current_document(exam))).hexdigest()[:32]
+
+
+def _exam_out(exam: Exam) -> s.ExamOut:
+    return s.ExamOut(
+        id=exam.uuid,
+        patient_id=exam.patient.uuid,
+        exam_date=exam.exam_date,
+        status=exam.status.value,
+        clinician_id=exam.clinician.uuid,
+        version=exam.version,
+        etag=etag_of(exam),
+    )
+
+
+@bp.get("/exams")
+@api(Capability.VIEW_RECORDS)
+@spec.validate(query=s.ExamQuery, resp=Documented(HTTP_200=s.ExamList, **PROBLEMS))
+def exams() -> Response:
+    """Exams in date order, filtered by patient, dates and status."""
+    query: s.ExamQuery = validated("query")
+    try:
+        after = read_cursor(query.cursor)
+    except DomainError as error:
+        return domain_problem(error)
+    # Each item's ETag is a hash of its document: load every exam whole, not one at a time.
+    statement = select(Exam).options(*WHOLE_EXAM).order_by(Exam.exam_date, Exam.id)
+    if query.patient_id is not None:
+        statement = statement.join(Patient).where(Patient.uuid == query.patient_id)
+    if query.start is not None:
+        statement = statement.where(Exam.exam_date >= query.start)
+    if query.end is not None:
+        statement = statement.where(Exam.exam_date <= query.end)
+    if query.status is not None:
+        statement = statement.where(Exam.status == ExamStatus(query.status))
+    if after is not None:
+        day, last = date.fromisoformat(after[0]), after[1]
+        statement = statement.where(
+            or_(Exam.exam_date > day, and_(Exam.exam_date == day, Exam.id > last))
+        )
+    rows = list(db_session().scalars(statement.limit(query.limit + 1)))
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    next_cursor = encode_cursor([rows[-1].exam_date.isoformat(), rows[-1].id]) if more else None
+    return json_response(s.ExamList(items=[_exam_out(e) for e in rows], next_cursor=next_cursor))
+
+
+@bp.post("/exams")
+@api(Capability.EXAMINE)
+@spec.validate(json=s.ExamCreate, resp=Documented(HTTP_201=s.ExamOut, **PROBLEMS))
+def create_exam() -> Response:
+    """Start a draft exam."""
+    body: s.ExamCreate = validated("json")
+    session, actor = db_session(), current_actor()
+    found = get_patient(session, body.patient_id)
+    if found is None:
+        return problem(422, "Some values are not valid", errors={"patient_id": "no such patient"})
+    clinician = get_user(session, body.clinician_id) if body.clinician_id else actor
+    if clinician is None:
+        return problem(422, "Some values are not valid", errors={"clinician_id": "no such user"})
+    try:
+        exam = start_exam(session, found, body.exam_date, clinician, clinic_today(), actor)
+    except DomainError as error:
+        session.rollback()
+        return domain_problem(error)
+    session.commit()
+    return json_response(_exam_out(exam), 201, etag_of(exam))
+
+
+def _exam_or_problem(exam_id: uuid.UUID) -> Exam | Response:
+    exam = get_exam(db_session(), exam_id)
+    return exam if exam is not None else problem(404, "There is no such exam")
+
+
+def _precondition(exam: Exam) -> Response | None:
+    """If-Match must name the exam as it is now."""
+    if not request.if_match:
+        return problem(428, "Send If-Match with the exam's ETag")
+    current = etag_of(exam)
+    if not request.if_match.contains(current):
+        refused = problem(412, "The exam changed since this ETag; read it again")
+        refused.headers["ETag"] = f'"{current}"'
+        return refused
+    if exam.status is not ExamStatus.DRAFT:
+        return problem(409, "This exam is signed; corrections are addenda")
+    return None
+
+
+@bp.get("/exams/<uuid:exam_id>")
+@api(Capability.VIEW_RECORDS)
+@spec.validate(resp=Documented(HTTP_200=s.ExamDocument, **PROBLEMS))
+def exam(exam_id: uuid.UUID) -> Response:
+    """The exam's canonical document (findings, survey, impression, scores, signature)."""
+    found = _exam_or_problem(exam_id)
+    if isinstance(found, Response):
+        return found
+    return json_response(current_document(found), etag=etag_of(found))
+
+
+@bp.put("/exams/<uuid:exam_id>")
+@api(Capability.EXAMINE)
+@spec.validate(
+    json=s.ExamDocument,
+    resp=Documented(HTTP_200=s.ExamDocument, HTTP_409=s.Problem, HTTP_412=s.Problem, **PROBLEMS),
+)
+def update_exam(exam_id: uuid.UUID) -> Response:
+    """Change a draft from its document: each tender point is saved by site; trigger points
+    with an id are changed, those without are added, those left out are removed; then the
+    survey and the impression. Needs If-Match."""
+    found = _exam_or_problem(exam_id)
+    if isinstance(found, Response):
+        return found
+    refused = _precondition(found)
+    if refused is not None:
+        return refused
+    document: dict[str, Any] = validated("json").root
+    session, actor = db_session(), current_actor()
+    try:
+        loaded = read_exam_document(document)
+        for site in loaded.tender_points:
+            save_tender_point(session, found, site, None, actor)
+        kept: set[uuid.UUID] = set()
+        for raw, point in zip(
+            document.get("trigger_points") or [], loaded.trigger_points, strict=True
+        ):
+            row = trigger_point_of(found, uuid.UUID(raw["id"])) if raw.get("id") else None
+            if row is None:
+                row = add_trigger_point(session, found, point, actor)
+            else:
+                update_trigger_point(session, found, row, point, None, actor)
+            kept.add(row.uuid)
+        for row in [r for r in found.trigger_points if r.uuid not in kept]:
+            remove_trigger_point(session, found, row, None, actor)
+        if document.get("survey") is not None:
+            save_survey(session, found, loaded.survey, None, actor)
+        save_impression(session, found, loaded.impression, None, actor)
+    except ExamLockedError:
+        session.rollback()
+        return problem(409, "This exam is signed; corrections are addenda")
+    except (DomainError, ValueError) as error:
+        session.rollback()
+        reasons = error if isinstance(error, DomainError) else DomainError([("id", str(error))])
+        return domain_problem(reasons)
+    session.commit()
+    return json_response(current_document(found), etag=etag_of(found))
+
+
+@bp.post("/exams/<uuid:exam_id>/sign")
+@api(Capability.EXAMINE)
+@spec.validate(
+    json=s.SignIn,
+    resp=Documented(HTTP_200=s.ExamOut, HTTP_409=s.Problem, HTTP_412=s.Problem, **PROBLEMS),
+)
+def sign(exam_id: uuid.UUID) -> Response:
+    """Sign a complete draft: the examining clinician's token and password. Needs If-Match."""
+    found = _exam_or_problem(exam_id)
+    if isinstance(found, Response):
+        return found
+    refused = _precondition(found)
+    if refused is not None:
+        return refused
+    body: s.SignIn = validated("json")
+    session = db_session()
+    try:
+        sign_exam(session, found, current_actor(), body.password)
+    except DomainError as error:
+        session.rollback()
+        return domain_problem(error)
+    session.commit()
+    return json_response(_exam_out(found), etag=etag_of(found))
+
+
+@bp.post("/exams/<uuid:exam_id>/addenda")
+@api(Capability.EXAMINE)
+@spec.validate(json=s.AddendumIn, resp=Documented(HTTP_201=s.AddendumOut, **PROBLEMS))
+def addendum(exam_id: uuid.UUID) -> Response:
+    """Add an addendum to a signed exam."""
+    found = _exam_or_problem(exam_id)
+    if isinstance(found, Response):
+        return found
+    body: s.AddendumIn = validated("json")
+    session = db_session()
+    try:
+        added = add_addendum(session, found, body.text, current_actor())
+    except DomainError as error:
+        session.rollback()
+        return domain_problem(error, 409 if found.status is ExamStatus.DRAFT else 422)
+    session.commit()
+    out = s.AddendumOut(id=added.uuid, created_at=added.created_at.isoformat())
+    return json_response(out, 201, etag_of(found))
+
+
+@bp.get("/exams/<uuid:exam_id>/scores")
+@api(Capability.VIEW_RECORDS)
+@spec.validate(resp=Documented(HTTP_200=s.Scores, **PROBLEMS))
+def scores(exam_id: uuid.UUID) -> Response:
+    """Every score and criterion (frozen at signing for a signed exam)."""
+    found = _exam_or_problem(exam_id)
+    if isinstance(found, Response):
+        return found
+    return json_response(current_document(found)["scores"], etag=etag_of(found))
+
+
+@bp.get("/exams/<uuid:exam_id>/summary.pdf")
+@api(Capability.PRINT)
+@spec.validate(resp=Documented("HTTP_200", **PROBLEMS))
+def summary_pdf(exam_id: uuid.UUID) -> Response:
+    """The exam's chart summary PDF, as printed."""
+    from clinic.reports.chart_summary import render_exam_summary
+    from clinic.services.reports import exam_summary, report_file_name
+
+    found = _exam_or_problem(exam_id)
+    if isinstance(found, Response):
+        return found
+    data = render_exam_summary(exam_summary(db_session(), found, utc_now()))
+    response = Response(data, mimetype="application/pdf")
+    name = report_file_name(found.exam_date, found.patient.mrn, "exam")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

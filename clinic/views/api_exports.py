@@ -1,0 +1,35 @@
+"""The JSON API's export route on api.bp: the export page's formats, streamed."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, request, stream_with_context
+from spectree import Response as Documented
+
+from clinic.auth import api, problem
+from clinic.domain.roles import Capability
+from clinic.exports.formats import ExportRequest, ExportRequestError, export_stream
+from clinic.exports.selection import ExportFilter
+from clinic.extensions import db_session
+from clinic.views import api_schemas as s
+from clinic.views.api import PROBLEMS, bp, spec, validated
+
+
+@bp.get("/exports/<export_format>")
+@api(Capability.EXPORT)
+@spec.validate(query=s.ExportQuery, resp=Documented("HTTP_200", **PROBLEMS))
+def export(export_format: str) -> Response:
+    """An export as the export page gives it: csv, json, ndjson, fhir or fhir-bulk, streamed."""
+    query: s.ExportQuery = validated("query")
+    where = ExportFilter(
+        query.start, query.end, query.mrn, query.signed_only, query.include_entered_in_error
+    )
+    wanted = ExportRequest(
+        export_format, where, query.deidentify, query.table, query.bom, request.url_root
+    )
+    try:
+        chunks = export_stream(db_session(), wanted, current_app.config["SECRET_KEY"])
+    except ExportRequestError as error:
+        return problem(422, "This export cannot be made", errors={error.field: error.message})
+    response = Response(stream_with_context(chunks), mimetype=wanted.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{wanted.file_name}"'
+    return response
