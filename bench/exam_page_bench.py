@@ -157,7 +157,8 @@ def main() -> None:
     page = client.get(f"/exams/{exam_id}")
     form_page = client.get(f"/exams/{exam_id}/tender-points")
     static = ROOT / "clinic" / "static"
-    assets = sum((static / name).stat().st_size for name in ("exam.js", "clinic.js", "clinic.css"))
+    page_assets = ("exam_queue.js", "exam_panels.js", "exam_map.js", "clinic.js", "clinic.css")
+    assets = sum((static / name).stat().st_size for name in page_assets)
 
     exam_ms = _median_ms(lambda: client.get(f"/exams/{exam_id}"), 30)
     # Without JavaScript every field of the exam is on one of its four capture pages.
