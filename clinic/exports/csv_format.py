@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 
 BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -60,6 +61,16 @@ def stream_csv(
     yield (BOM + first) if bom else first
     buffer.seek(0)
     buffer.truncate()
+    if written:  # the writer's own loop takes the rows, a chunk at a time
+        remaining = iter(rows)
+        while True:
+            writer.writerows(islice(remaining, chunk_rows))
+            text = buffer.getvalue()
+            if not text:
+                return
+            yield text
+            buffer.seek(0)
+            buffer.truncate()
     pending = 0
     for row in rows:
         writer.writerow(row if written else [cell_text(value) for value in row])
