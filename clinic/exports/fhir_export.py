@@ -1,5 +1,6 @@
 """The FHIR exports of many exams: one `collection` Bundle per exam (NDJSON, the signed PDF
-embedded), or FHIR bulk data (a zip of NDJSON files, one per resource type, the PDF by URL).
+embedded), or FHIR bulk data (a zip of NDJSON files, one per resource type, the PDF by the JSON
+API's URL).
 
 Read a batch of exams at a time like the other exports. A bulk export gathers each resource type
 in its own temporary file (on disk, not in memory) and zips them at the end; a patient or
@@ -42,8 +43,9 @@ def _pdf(session: Session, loaded: LoadedExam) -> bytes | None:
 
 
 def pdf_url(base_url: str, exam_id: str) -> str:
-    """Where this installation serves an exam's PDF."""
-    return f"{base_url.rstrip('/')}/exams/{exam_id}/summary.pdf"
+    """Where this installation serves an exam's PDF to other systems: the JSON API's address,
+    read with an API token (the page's address would ask a person to sign in)."""
+    return f"{base_url.rstrip('/')}/api/v1/exams/{exam_id}/summary.pdf"
 
 
 def _scored(loaded: LoadedExam) -> ExamScores:
@@ -51,19 +53,10 @@ def _scored(loaded: LoadedExam) -> ExamScores:
     return stored_scores(loaded.signed_document, loaded.record.findings)
 
 
-def fhir_bundles(
-    session: Session, where: ExportFilter, base_url: str | None = None
-) -> Iterator[Json]:
-    """One Bundle per exam; a signed exam's PDF embedded, or by URL when `base_url` is given."""
+def fhir_bundles(session: Session, where: ExportFilter) -> Iterator[Json]:
+    """One Bundle per exam, a signed exam's PDF embedded: each bundle stands on its own."""
     for loaded in loaded_exams(session, where):
-        record = loaded.record
-        signed = record.status is not ExamStatus.DRAFT
-        yield exam_bundle(
-            record,
-            _scored(loaded),
-            pdf=_pdf(session, loaded) if signed and base_url is None else None,
-            pdf_url=pdf_url(base_url, record.id) if signed and base_url else None,
-        )
+        yield exam_bundle(loaded.record, _scored(loaded), pdf=_pdf(session, loaded))
 
 
 def fhir_bulk(session: Session, where: ExportFilter, base_url: str | None) -> Iterator[bytes]:

@@ -41,7 +41,7 @@ class ExportRequest:
     deidentify: bool = False
     table: str | None = None
     bom: bool = False
-    # Where this installation is reached: FHIR exports then refer to PDFs by URL.
+    # Where this installation is reached: FHIR bulk data refers to PDFs by URL.
     base_url: str | None = None
 
     def check(self) -> None:
@@ -135,7 +135,7 @@ def _export(session: Session, request: ExportRequest, secret: str | bytes) -> It
             (f"{table}.csv", _csv_table(session, request, table, key)) for table in TABLES
         )
     if request.format == "fhir":
-        bundles = fhir_bundles(session, request.where, request.base_url)
+        bundles = fhir_bundles(session, request.where)
         return stream_bundles(bundles)
     if request.format == "fhir-bulk":
         return fhir_bulk(session, request.where, request.base_url)

@@ -46,8 +46,10 @@ def valid(resource: dict) -> None:
     get_fhir_model_class(resource["resourceType"]).model_validate(resource)
 
 
-def test_one_bundle_per_exam_with_the_signed_pdf_inside(app, recorded):
-    lines = exported(app, ExportRequest("fhir")).decode().splitlines()
+@pytest.mark.parametrize("base_url", [None, "https://clinic.example/"])
+def test_one_bundle_per_exam_with_the_signed_pdf_inside(app, recorded, base_url):
+    # The export page and the API give their address (for bulk data); a bundle embeds its PDF.
+    lines = exported(app, ExportRequest("fhir", base_url=base_url)).decode().splitlines()
 
     bundles = [json.loads(line) for line in lines]
     assert [b["type"] for b in bundles] == ["collection", "collection"]
@@ -89,8 +91,12 @@ def test_bulk_data_has_one_file_per_resource_type_and_links_the_pdf(app, recorde
             valid(resource)
     signed = next(r for r in files["DiagnosticReport.ndjson"] if r["status"] == "final")
     pdf = next(f for f in signed["presentedForm"] if f["contentType"] == "application/pdf")
-    assert pdf["url"] == f"https://clinic.example/exams/{recorded[0].uuid}/summary.pdf"
+    # The JSON API's address: another system reads it with its API token.
+    path = f"/api/v1/exams/{recorded[0].uuid}/summary.pdf"
+    assert pdf["url"] == f"https://clinic.example{path}"
     assert "data" not in pdf
+    endpoint, _ = app.url_map.bind("clinic.example").match(path)
+    assert endpoint == "api.summary_pdf"
 
 
 @pytest.mark.parametrize(
