@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import String, case, select, type_coerce
@@ -116,6 +118,11 @@ def _raw_rows(connection: Any, statement: ClauseElement) -> Iterator[tuple[Any, 
         cursor.close()
 
 
+def _by_exam(rows: Iterator[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
+    """Rows ordered by their exam (first column), gathered per exam."""
+    return {exam_id: list(group) for exam_id, group in groupby(rows, itemgetter(0))}
+
+
 def _uuid_text(value: Any) -> str:
     """A public id read as stored (SQLite: 32 hex digits) in its usual written form, without
     building a UUID object per row; a database's own UUID value is written as it is."""
@@ -153,58 +160,57 @@ def finding_rows(
     hidden = pseudonyms is not None
     for batch in exam_batches(session, where, size=batch_size):
         ids = [row[0] for row in batch]
-        sites: dict[int, list[Any]] = {}
-        for tp in _raw_rows(
-            connection,
-            select(
-                TenderPointFinding.exam_id,
-                type_coerce(TenderPointFinding.uuid, String),
-                TenderPointFinding.site_code,
-                TenderPointFinding.examined,
-                TenderPointFinding.painful,
-                TenderPointFinding.rating,
-                TenderPointFinding.ppt_value,
-                _raw(TenderPointFinding.ppt_unit),
-                TenderPointFinding.ppt_probe_area_cm2,
-                TenderPointFinding.not_examined_reason,
+        sites = _by_exam(
+            _raw_rows(
+                connection,
+                select(
+                    TenderPointFinding.exam_id,
+                    type_coerce(TenderPointFinding.uuid, String),
+                    TenderPointFinding.site_code,
+                    TenderPointFinding.examined,
+                    TenderPointFinding.painful,
+                    TenderPointFinding.rating,
+                    TenderPointFinding.ppt_value,
+                    _raw(TenderPointFinding.ppt_unit),
+                    TenderPointFinding.ppt_probe_area_cm2,
+                    TenderPointFinding.not_examined_reason,
+                )
+                .where(TenderPointFinding.exam_id.in_(ids))
+                .order_by(TenderPointFinding.exam_id, _SITE_ORDER_SQL),
             )
-            .where(TenderPointFinding.exam_id.in_(ids))
-            .order_by(TenderPointFinding.exam_id, _SITE_ORDER_SQL),
-        ):
-            sites.setdefault(tp[0], []).append(tp)
-        points: dict[int, list[Any]] = {}
-        point_ids: list[int] = []
-        for point in _raw_rows(
-            connection,
-            select(
-                TriggerPointFinding.exam_id,
-                type_coerce(TriggerPointFinding.uuid, String),
-                TriggerPointFinding.position,
-                TriggerPointFinding.muscle_code,
-                _raw(TriggerPointFinding.side),
-                TriggerPointFinding.nodule_length_mm,
-                TriggerPointFinding.nodule_width_mm,
-                _raw(TriggerPointFinding.tenderness_grade),
-                TriggerPointFinding.rating,
-                _raw(TriggerPointFinding.taut_band),
-                TriggerPointFinding.hypersensitive_spot,
-                TriggerPointFinding.referred_pain,
-                TriggerPointFinding.patient_recognition,
-                _raw(TriggerPointFinding.local_twitch_response),
-                TriggerPointFinding.jump_sign,
-                _raw(TriggerPointFinding.classification),
-                TriggerPointFinding.ppt_value,
-                _raw(TriggerPointFinding.ppt_unit),
-                TriggerPointFinding.ppt_probe_area_cm2,
-                TriggerPointFinding.id,
-                TriggerPointFinding.notes,
-                TriggerPointFinding.muscle_other_name,
+        )
+        points = _by_exam(
+            _raw_rows(
+                connection,
+                select(
+                    TriggerPointFinding.exam_id,
+                    type_coerce(TriggerPointFinding.uuid, String),
+                    TriggerPointFinding.position,
+                    TriggerPointFinding.muscle_code,
+                    _raw(TriggerPointFinding.side),
+                    TriggerPointFinding.nodule_length_mm,
+                    TriggerPointFinding.nodule_width_mm,
+                    _raw(TriggerPointFinding.tenderness_grade),
+                    TriggerPointFinding.rating,
+                    _raw(TriggerPointFinding.taut_band),
+                    TriggerPointFinding.hypersensitive_spot,
+                    TriggerPointFinding.referred_pain,
+                    TriggerPointFinding.patient_recognition,
+                    _raw(TriggerPointFinding.local_twitch_response),
+                    TriggerPointFinding.jump_sign,
+                    _raw(TriggerPointFinding.classification),
+                    TriggerPointFinding.ppt_value,
+                    _raw(TriggerPointFinding.ppt_unit),
+                    TriggerPointFinding.ppt_probe_area_cm2,
+                    TriggerPointFinding.id,
+                    TriggerPointFinding.notes,
+                    TriggerPointFinding.muscle_other_name,
+                )
+                .where(TriggerPointFinding.exam_id.in_(ids))
+                .order_by(TriggerPointFinding.exam_id, TriggerPointFinding.position),
             )
-            .where(TriggerPointFinding.exam_id.in_(ids))
-            .order_by(TriggerPointFinding.exam_id, TriggerPointFinding.position),
-        ):
-            points.setdefault(point[0], []).append(point)
-            point_ids.append(point[19])
+        )
+        point_ids = [point[19] for rows in points.values() for point in rows]
         zones: dict[int, list[str]] = {}
         for i in range(0, len(point_ids), 2000):
             for finding_id, zone in _raw_rows(
@@ -221,9 +227,7 @@ def finding_rows(
                 uid, rating = tp[1], tp[5]
                 yield [
                     *keys,
-                    f"{uid[:8]}-{uid[8:12]}-{uid[12:16]}-{uid[16:20]}-{uid[20:]}"
-                    if isinstance(uid, str) and len(uid) == 32
-                    else str(uid),
+                    _uuid_text(uid),
                     *site,
                     _FLAG[tp[3]],
                     _FLAG[tp[4]],
