@@ -1,4 +1,5 @@
-"""Loading an exam document: a new draft exam with the document's findings, for migration and tests.
+"""Loading an exam document: a new draft exam with the document's findings, for migration and tests,
+or an existing draft changed to what its document says (the JSON API's PUT).
 
 Every finding goes through the same per-finding services as the capture forms, so the same rules
 and the same audit trail apply. A signature is never imported: a loaded exam is always a draft,
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -22,9 +24,12 @@ from clinic.services import audit
 from clinic.services.clinic import get_settings
 from clinic.services.exam_content import (
     add_trigger_point,
+    remove_trigger_point,
     save_impression,
     save_survey,
     save_tender_point,
+    trigger_point_of,
+    update_trigger_point,
 )
 from clinic.services.exams import start_exam
 from clinic.services.patients import (
@@ -118,3 +123,27 @@ def load_exam_document(
     _save_findings(session, exam, loaded, actor)
     audit.record(session, actor, "exam.load", "exam", exam.uuid, {"source": loaded.source_id})
     return exam
+
+
+def update_draft(session: Session, exam: Exam, document: dict[str, Any], actor: User) -> None:
+    """Change a draft to its document: each tender point saved by site; trigger points with an
+    id changed, those without added, those left out removed; then the survey (when the document
+    has one) and the impression. DomainError names the document's fields; ExamLockedError for a
+    signed exam; ValueError for a trigger point id that is not one. Nothing is committed here."""
+    loaded = read_exam_document(document)
+    for site in loaded.tender_points:
+        save_tender_point(session, exam, site, None, actor)
+    kept: set[uuid.UUID] = set()
+    raw_points = document.get("trigger_points") or []
+    for raw, point in zip(raw_points, loaded.trigger_points, strict=True):
+        row = trigger_point_of(exam, uuid.UUID(raw["id"])) if raw.get("id") else None
+        if row is None:
+            row = add_trigger_point(session, exam, point, actor)
+        else:
+            update_trigger_point(session, exam, row, point, None, actor)
+        kept.add(row.uuid)
+    for row in [r for r in exam.trigger_points if r.uuid not in kept]:
+        remove_trigger_point(session, exam, row, None, actor)
+    if document.get("survey") is not None:
+        save_survey(session, exam, loaded.survey, None, actor)
+    save_impression(session, exam, loaded.impression, None, actor)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from clinic.domain.errors import DomainError, ExamLockedError
 from clinic.domain.roles import Role
@@ -69,3 +71,34 @@ def get_exam_for_autosave(session: Session, public_id: uuid.UUID) -> Exam | None
         .where(Exam.uuid == public_id)
         .options(selectinload(Exam.tender_points), selectinload(Exam.trigger_points))
     ).first()
+
+
+def exams_in_date_order(
+    session: Session,
+    *,
+    patient_id: uuid.UUID | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    status: ExamStatus | None = None,
+    after: tuple[date, int] | None = None,
+    limit: int,
+    options: Sequence[ORMOption] = (),
+) -> tuple[list[Exam], bool]:
+    """Up to `limit` exams in date order after the (date, id) keyset `after`, filtered by patient,
+    dates and status, loaded with `options`; and whether more follow."""
+    statement = select(Exam).options(*options).order_by(Exam.exam_date, Exam.id)
+    if patient_id is not None:
+        statement = statement.join(Patient).where(Patient.uuid == patient_id)
+    if start is not None:
+        statement = statement.where(Exam.exam_date >= start)
+    if end is not None:
+        statement = statement.where(Exam.exam_date <= end)
+    if status is not None:
+        statement = statement.where(Exam.status == status)
+    if after is not None:
+        day, last = after
+        statement = statement.where(
+            or_(Exam.exam_date > day, and_(Exam.exam_date == day, Exam.id > last))
+        )
+    rows = list(session.scalars(statement.limit(limit + 1)))
+    return rows[:limit], len(rows) > limit

@@ -6,31 +6,20 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date
-from typing import Any
 
 from flask import Response, request
 from spectree import Response as Documented
-from sqlalchemy import and_, or_, select
 
 from clinic.auth import api, problem
 from clinic.domain.document import canonical_bytes
-from clinic.domain.document_reading import read_exam_document
 from clinic.domain.errors import DomainError, ExamLockedError
 from clinic.domain.roles import Capability
 from clinic.domain.scales import ExamStatus
 from clinic.exports.selection import WHOLE_EXAM
 from clinic.extensions import db_session
-from clinic.models import Exam, Patient, utc_now
-from clinic.services.exam_content import (
-    add_trigger_point,
-    remove_trigger_point,
-    save_impression,
-    save_survey,
-    save_tender_point,
-    trigger_point_of,
-    update_trigger_point,
-)
-from clinic.services.exams import get_exam, start_exam
+from clinic.models import Exam, utc_now
+from clinic.services.exam_loading import update_draft
+from clinic.services.exams import exams_in_date_order, get_exam, start_exam
 from clinic.services.patients import get_patient
 from clinic.services.signing import add_addendum, current_document, sign_exam
 from clinic.services.users import get_user
@@ -76,23 +65,16 @@ def exams() -> Response:
     except DomainError as error:
         return domain_problem(error)
     # Each item's ETag is a hash of its document: load every exam whole, not one at a time.
-    statement = select(Exam).options(*WHOLE_EXAM).order_by(Exam.exam_date, Exam.id)
-    if query.patient_id is not None:
-        statement = statement.join(Patient).where(Patient.uuid == query.patient_id)
-    if query.start is not None:
-        statement = statement.where(Exam.exam_date >= query.start)
-    if query.end is not None:
-        statement = statement.where(Exam.exam_date <= query.end)
-    if query.status is not None:
-        statement = statement.where(Exam.status == ExamStatus(query.status))
-    if after is not None:
-        day, last = date.fromisoformat(after[0]), after[1]
-        statement = statement.where(
-            or_(Exam.exam_date > day, and_(Exam.exam_date == day, Exam.id > last))
-        )
-    rows = list(db_session().scalars(statement.limit(query.limit + 1)))
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
+    rows, more = exams_in_date_order(
+        db_session(),
+        patient_id=query.patient_id,
+        start=query.start,
+        end=query.end,
+        status=ExamStatus(query.status) if query.status is not None else None,
+        after=(date.fromisoformat(after[0]), after[1]) if after is not None else None,
+        limit=query.limit,
+        options=WHOLE_EXAM,
+    )
     next_cursor = encode_cursor([rows[-1].exam_date.isoformat(), rows[-1].id]) if more else None
     return json_response(s.ExamList(items=[_exam_out(e) for e in rows], next_cursor=next_cursor))
 
@@ -165,27 +147,9 @@ def update_exam(exam_id: uuid.UUID) -> Response:
     refused = _precondition(found)
     if refused is not None:
         return refused
-    document: dict[str, Any] = validated("json").root
-    session, actor = db_session(), current_actor()
+    session = db_session()
     try:
-        loaded = read_exam_document(document)
-        for site in loaded.tender_points:
-            save_tender_point(session, found, site, None, actor)
-        kept: set[uuid.UUID] = set()
-        for raw, point in zip(
-            document.get("trigger_points") or [], loaded.trigger_points, strict=True
-        ):
-            row = trigger_point_of(found, uuid.UUID(raw["id"])) if raw.get("id") else None
-            if row is None:
-                row = add_trigger_point(session, found, point, actor)
-            else:
-                update_trigger_point(session, found, row, point, None, actor)
-            kept.add(row.uuid)
-        for row in [r for r in found.trigger_points if r.uuid not in kept]:
-            remove_trigger_point(session, found, row, None, actor)
-        if document.get("survey") is not None:
-            save_survey(session, found, loaded.survey, None, actor)
-        save_impression(session, found, loaded.impression, None, actor)
+        update_draft(session, found, validated("json").root, current_actor())
     except ExamLockedError:
         session.rollback()
         return problem(409, "This exam is signed; corrections are addenda")
