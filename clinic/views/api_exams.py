@@ -120,6 +120,14 @@ def _precondition(exam: Exam) -> Response | None:
     return None
 
 
+def _exam_to_change(exam_id: uuid.UUID) -> Exam | Response:
+    """The exam to change, when it exists and If-Match names it as it is now; else the problem."""
+    found = _exam_or_problem(exam_id)
+    if isinstance(found, Response):
+        return found
+    return _precondition(found) or found
+
+
 @bp.get("/exams/<uuid:exam_id>")
 @api(Capability.VIEW_RECORDS)
 @spec.validate(resp=Documented(HTTP_200=s.ExamDocument, **PROBLEMS))
@@ -141,12 +149,9 @@ def update_exam(exam_id: uuid.UUID) -> Response:
     """Change a draft from its document: each tender point is saved by site; trigger points
     with an id are changed, those without are added, those left out are removed; then the
     survey and the impression. Needs If-Match."""
-    found = _exam_or_problem(exam_id)
+    found = _exam_to_change(exam_id)
     if isinstance(found, Response):
         return found
-    refused = _precondition(found)
-    if refused is not None:
-        return refused
     session = db_session()
     try:
         update_draft(session, found, validated("json").root, current_actor())
@@ -169,12 +174,9 @@ def update_exam(exam_id: uuid.UUID) -> Response:
 )
 def sign(exam_id: uuid.UUID) -> Response:
     """Sign a complete draft: the examining clinician's token and password. Needs If-Match."""
-    found = _exam_or_problem(exam_id)
+    found = _exam_to_change(exam_id)
     if isinstance(found, Response):
         return found
-    refused = _precondition(found)
-    if refused is not None:
-        return refused
     body: s.SignIn = validated("json")
     session = db_session()
     try:
