@@ -125,7 +125,8 @@ def _exam_to_change(exam_id: uuid.UUID) -> Exam | Response:
     found = _exam_or_problem(exam_id)
     if isinstance(found, Response):
         return found
-    return _precondition(found) or found
+    refused = _precondition(found)
+    return found if refused is None else refused
 
 
 @bp.get("/exams/<uuid:exam_id>")
