@@ -12,15 +12,30 @@ from clinic.domain.errors import DomainError
 from clinic.domain.roles import Role
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: _create_app())
+class _ClinicCommands(FlaskGroup):
+    """Flask's command group, noting which command is asked for before the app is built."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        ctx.meta[_COMMAND] = name
+        return super().get_command(ctx, name)
+
+
+_COMMAND = "clinic.command"
+
+
+@click.group(cls=_ClinicCommands, create_app=lambda: _create_app())
 def main() -> None:
     """Manage the Tender Point Clinic service."""
 
 
 def _create_app() -> Flask:
+    """The app, with Alembic wired in only for `clinic db` (and the command list): it adds some
+    25 MB that an export or a report does not need."""
     from clinic import create_app
 
-    return create_app()
+    context = click.get_current_context(silent=True)
+    command = context.meta.get(_COMMAND) if context is not None else None
+    return create_app(migrations=command in (None, "db"))
 
 
 @click.command("setup-token")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from click.testing import CliRunner
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
+import clinic
+from clinic.cli import main
 from clinic.domain.roles import Role
 from clinic.models import AuditEvent, User
 from clinic.services.setup import setup_token
@@ -180,3 +183,23 @@ def test_user_create_prompts_for_the_password_twice(runner, read):
     assert "Password" in result.output
     assert PASSWORD not in result.output  # typed input is hidden
     assert stored_user(read, "ana@clinic.example") is not None
+
+
+def test_the_command_line_wires_alembic_only_for_its_db_commands(monkeypatch, tmp_path):
+    """`clinic export`, `report` and the rest build the app without Alembic (some 25 MB an export
+    does not need, which kept `clinic export` over 100 MB); `clinic db` has it."""
+    built: list[bool] = []
+    real = clinic.create_app
+
+    def recording(config: Any = None, *, migrations: bool = True) -> Any:
+        built.append(migrations)
+        return real(config, migrations=migrations)
+
+    monkeypatch.setattr(clinic, "create_app", recording)
+    monkeypatch.setenv("CLINIC_DATABASE_URL", f"sqlite:///{tmp_path / 'clinic.sqlite3'}")
+    monkeypatch.setenv("CLINIC_SECRET_KEY", "test")
+    for args in (["export", "--help"], ["db", "--help"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+
+    assert built == [False, True]
