@@ -150,6 +150,11 @@ def loaded_exams(session: Session, where: ExportFilter, size: int = 500) -> Iter
         yield from _batch(session, ids, people)
 
 
+def exams_by_key(session: Session, ids: list[int]) -> dict[int, LoadedExam]:
+    """The exams with these database keys, as records (read together, in one batch)."""
+    return {item.key: item for item in _batch(session, ids, {})}
+
+
 def _batch(session: Session, ids: list[int], people: dict[int, PersonRef]) -> Iterator[LoadedExam]:
     run = session.execute
     exams = {row.id: row for row in run(_EXAM.where(Exam.id.in_(ids)))}

@@ -11,10 +11,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from clinic.domain.scales import ExamStatus
-from clinic.models import Exam, ExamSurvey, Patient, TriggerPointFinding, User
+from clinic.models import Exam, Patient, User
 
 
 @dataclass(frozen=True)
@@ -111,32 +111,3 @@ def exam_id_batches(session: Session, where: ExportFilter, size: int) -> Iterato
     """The chosen exams' ids, a batch at a time, in exam date order."""
     for rows in _pages(session, _exams_query(where, (Exam.id, Exam.exam_date)), size, date_at=1):
         yield [row[0] for row in rows]
-
-
-# Everything an exam's document needs, loaded with the exams in one query per relation.
-WHOLE_EXAM = (
-    selectinload(Exam.patient),
-    selectinload(Exam.clinician),
-    selectinload(Exam.signed_by),
-    selectinload(Exam.entered_in_error_by),
-    selectinload(Exam.tender_points),
-    selectinload(Exam.trigger_points).selectinload(TriggerPointFinding.referral_zones),
-    selectinload(Exam.survey).selectinload(ExamSurvey.pain_areas),
-    selectinload(Exam.addenda),
-)
-
-
-def load_whole(session: Session, ids: Sequence[int]) -> dict[int, Exam]:
-    """The exams with these ids and all they record, in one query per relation (not per exam)."""
-    exams = session.scalars(select(Exam).where(Exam.id.in_(ids)).options(*WHOLE_EXAM))
-    return {exam.id: exam for exam in exams}
-
-
-def whole_exams(session: Session, where: ExportFilter, size: int = 200) -> Iterator[Exam]:
-    """Every chosen exam with all it records, in exam date order, `size` at a time; each batch
-    is let go of once the next is asked for."""
-    for ids in exam_id_batches(session, where, size):
-        loaded = load_whole(session, ids)
-        for exam_id in ids:
-            yield loaded[exam_id]
-        session.expunge_all()

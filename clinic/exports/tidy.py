@@ -23,17 +23,17 @@ from clinic.domain.document import timestamp_text
 from clinic.domain.findings import TriggerPointInput
 from clinic.domain.muscles import MUSCLE_BY_CODE
 from clinic.domain.scales import Side, TautBand
-from clinic.domain.scoring import delphi_2018, scores_as_dict
+from clinic.domain.scoring import delphi_2018, score_exam, scores_as_dict
 from clinic.domain.sites import ALL_SITES
 from clinic.exports.columns import COUNT_SCORES, CRITERIA
 from clinic.exports.csv_format import Cell, cell_text, neutralise
-from clinic.exports.selection import ExportFilter, Pseudonymiser, exam_batches, load_whole
+from clinic.exports.loading import exams_by_key
+from clinic.exports.selection import ExportFilter, Pseudonymiser, exam_batches
 from clinic.models import (
     ReferralZone,
     TenderPointFinding,
     TriggerPointFinding,
 )
-from clinic.services.records import scores_of
 
 _SITE_ORDER = {site.code: index for index, site in enumerate(ALL_SITES)}
 
@@ -286,13 +286,15 @@ def exam_rows(
 ) -> Iterator[list[Cell]]:
     """One row per exam (EXAM_COLUMNS) with every score, its criteria version and result."""
     for batch in exam_batches(session, where, size=200):
-        # A signed exam's scores are in its signed document; drafts are scored now, loaded
+        # A signed exam's scores are in its signed document; drafts are scored now, read
         # together (not one query per finding list per exam).
         drafts = [row[0] for row in batch if not (row[9] or {}).get("scores")]
-        loaded = load_whole(session, drafts) if drafts else {}
+        loaded = exams_by_key(session, drafts) if drafts else {}
         for exam in batch:
             frozen = (exam[9] or {}).get("scores")
-            scores: dict[str, Any] = frozen or scores_as_dict(scores_of(loaded[exam[0]]))
+            if not frozen:
+                frozen = scores_as_dict(score_exam(loaded[exam[0]].record.findings))
+            scores: dict[str, Any] = frozen
             signed_at = timestamp_text(exam[8])  # to the second, as the exam document has it
             row: list[Cell] = [*_exam_keys(exam, pseudonyms), signed_at, scores["scoring_version"]]
             for name, _key in COUNT_SCORES:
@@ -305,4 +307,3 @@ def exam_rows(
             points = scores["trigger_points"]
             row += [points["active"], points["latent"], points["unclassified"]]
             yield row
-        session.expunge_all()  # drafts loaded for scoring are not kept

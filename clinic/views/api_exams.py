@@ -15,11 +15,10 @@ from clinic.domain.document import canonical_bytes
 from clinic.domain.errors import DomainError, ExamLockedError
 from clinic.domain.roles import Capability
 from clinic.domain.scales import ExamStatus
-from clinic.exports.selection import WHOLE_EXAM
 from clinic.extensions import db_session
 from clinic.models import Exam, utc_now
 from clinic.services.exam_loading import update_draft
-from clinic.services.exams import exams_in_date_order, get_exam, start_exam
+from clinic.services.exams import WHOLE_EXAM, exams_in_date_order, get_exam, start_exam
 from clinic.services.patients import get_patient
 from clinic.services.signing import add_addendum, current_document, sign_exam
 from clinic.services.users import get_user
