@@ -199,14 +199,20 @@ def test_the_same_records_export_the_same_bytes(recorded):
         assert export(request) == export(request)
 
 
-def test_exports_stream_row_by_row():
+@pytest.mark.parametrize("written", [False, True])
+def test_exports_stream_row_by_row(written):
+    made: list[int] = []
+
     def rows():
         for n in range(10_000):
-            yield [n, f"row {n}"]
+            made.append(n)
+            yield [str(n) if written else n, f"row {n}"]
 
-    chunks = stream_csv(["n", "text"], rows(), chunk_rows=100)
+    chunks = stream_csv(["n", "text"], rows(), chunk_rows=100, written=written)
     assert next(chunks) == "n,text\r\n"
     assert next(chunks).startswith("0,row 0\r\n")  # the first rows, before the rest exist
+    assert len(made) <= 101
+    assert sum(chunk.count("\r\n") for chunk in chunks) == 10_000 - 100
 
 
 @pytest.mark.parametrize(
