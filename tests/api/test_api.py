@@ -267,3 +267,37 @@ def test_listing_exams_costs_the_same_queries_for_many_exams_as_for_few(app, doc
         api("POST", "/exams", json=body)
 
     assert statements_for_list() == few
+
+
+def test_an_export_is_sent_as_it_is_made(app, token_for, create, monkeypatch):
+    """The first exam's bytes reach the client before the later exams are exported: nothing
+    (neither the API's response validation nor anything else) gathers the whole file first."""
+    from datetime import date
+
+    from clinic.views import api_exports
+    from tests.factories import make_exam
+
+    clinician = create(make_user, roles=(Role.CLINICIAN,))
+    for day in (2, 3, 4):
+        create(make_exam, clinician=clinician, exam_date=date(2026, 11, day))
+    produced: list[int] = []
+    real = api_exports.export_stream
+
+    def counted(*args: Any) -> Any:
+        chunks = real(*args)  # a refused request still raises here, before any byte
+        return (produced.append(len(chunk)) or chunk for chunk in chunks)
+
+    monkeypatch.setattr(api_exports, "export_stream", counted)
+    staff, _ = token_for(Role.STAFF)
+
+    response = staff("GET", "/exports/ndjson", buffered=False)
+    body = iter(response.response)
+    first = next(body)
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/x-ndjson"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="exams_')
+    assert first.startswith(b'{"addenda"')
+    assert len(produced) == 1  # one exam's document made so far, of three
+    assert len(b"".join([first, *body]).splitlines()) == 3
+    response.close()
