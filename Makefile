@@ -6,6 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 WORKERS ?= 2
+# Threads per worker: a long export streams from one thread while the others keep serving the
+# tablets (a sync worker would be killed by gunicorn's timeout 30 s into a large download).
+THREADS ?= 4
 
 .PHONY: run test test-browser lint lock bench clean
 
@@ -28,7 +31,8 @@ run: $(VENV)/.run-installed
 	$(BIN)/clinic db upgrade
 	@$(BIN)/clinic setup-token | sed 's/^\([a-z0-9]\{4\}-.*\)$$/Setup token for the first administrator: \1/'
 	@echo "Serving on http://127.0.0.1:$(PORT)"
-	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	exec $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --worker-class gthread \
+		--threads $(THREADS) --access-logfile - wsgi:app
 
 # The unit suite, then the browser suite (-m browser: headless Debian Chromium, always on SQLite).
 # CLINIC_TEST_DATABASE_URL points the unit suite at another database (e.g. PostgreSQL); the browser
