@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from clinic.domain.findings import TRIGGER_POINT_PLAIN_FIELDS
 from clinic.domain.record import AddendumRecord, ExamRecord, PersonRef
-from clinic.exports.selection import ExportFilter, exam_id_batches
+from clinic.exports.selection import ExportFilter, exam_id_batches, id_text
 from clinic.models import (
     Addendum,
     Exam,
@@ -54,9 +54,7 @@ class _IdText(TypeDecorator[str]):
     cache_ok = True
 
     def process_result_value(self, value: Any, dialect: Any) -> str | None:
-        if isinstance(value, str) and len(value) == 32:
-            return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-        return None if value is None else str(value)
+        return None if value is None else id_text(value)
 
 
 def _text_id(column: Any) -> Any:

@@ -17,6 +17,14 @@ from clinic.domain.scales import ExamStatus
 from clinic.models import Exam, Patient, User
 
 
+def id_text(value: Any) -> str:
+    """A public id as the database hands it over (SQLite: the 32 hex digits it stores;
+    PostgreSQL: a UUID) in its usual written form, without a UUID object per row."""
+    if isinstance(value, str) and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
+
+
 @dataclass(frozen=True)
 class ExportFilter:
     """Which exams an export holds."""

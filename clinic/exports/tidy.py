@@ -28,7 +28,7 @@ from clinic.domain.sites import ALL_SITES
 from clinic.exports.columns import COUNT_SCORES, CRITERIA
 from clinic.exports.csv_format import Cell, cell_text, neutralise
 from clinic.exports.loading import exams_by_key
-from clinic.exports.selection import ExportFilter, Pseudonymiser, exam_batches
+from clinic.exports.selection import ExportFilter, Pseudonymiser, exam_batches, id_text
 from clinic.models import (
     ReferralZone,
     TenderPointFinding,
@@ -121,14 +121,6 @@ def _raw_rows(connection: Any, statement: ClauseElement) -> Iterator[tuple[Any, 
 def _by_exam(rows: Iterator[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
     """Rows ordered by their exam (first column), gathered per exam."""
     return {exam_id: list(group) for exam_id, group in groupby(rows, itemgetter(0))}
-
-
-def _uuid_text(value: Any) -> str:
-    """A public id read as stored (SQLite: 32 hex digits) in its usual written form, without
-    building a UUID object per row; a database's own UUID value is written as it is."""
-    if isinstance(value, str) and len(value) == 32:
-        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-    return str(value)
 
 
 # A site's columns never change (kind, position, code, muscle, label, side): written once.
@@ -227,7 +219,7 @@ def finding_rows(
                 uid, rating = tp[1], tp[5]
                 yield [
                     *keys,
-                    _uuid_text(uid),
+                    id_text(uid),
                     *site,
                     _FLAG[tp[3]],
                     _FLAG[tp[4]],
@@ -242,7 +234,7 @@ def finding_rows(
                 muscle = MUSCLE_BY_CODE.get(point[3] or "")
                 yield [
                     *keys,
-                    _uuid_text(point[1]),
+                    id_text(point[1]),
                     "trigger_point",
                     str(point[2] + 1),
                     "",
