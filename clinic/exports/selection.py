@@ -52,7 +52,8 @@ class Pseudonymiser:
         return known
 
 
-_HEADER = (
+# Every row of an exam in the CSV tables starts with these (clinic.exports.tidy._exam_keys).
+_KEYS = (
     Exam.id,
     Exam.uuid,
     Patient.uuid,
@@ -61,9 +62,9 @@ _HEADER = (
     User.uuid,
     User.display_name,
     Exam.status,
-    Exam.signed_at,
-    Exam.signed_document,
 )
+# The exams table adds when it was signed, and the document its scores were frozen in.
+_HEADER = (*_KEYS, Exam.signed_at, Exam.signed_document)
 
 
 def _exams_query(where: ExportFilter, columns: Sequence[Any] = _HEADER) -> Select[Any]:
@@ -108,11 +109,12 @@ def _pages(
 
 
 def exam_batches(
-    session: Session, where: ExportFilter, size: int = 1000
+    session: Session, where: ExportFilter, size: int = 1000, *, keys_only: bool = False
 ) -> Iterator[Sequence[Any]]:
     """The exams' header rows (id, uuid, patient uuid, MRN, date, clinician uuid and name,
-    status, signed at, signed document), a batch at a time, in exam date order."""
-    return _pages(session, _exams_query(where), size, date_at=4)
+    status; then, unless `keys_only`, signed at and signed document), a batch at a time, in
+    exam date order."""
+    return _pages(session, _exams_query(where, _KEYS if keys_only else _HEADER), size, date_at=4)
 
 
 def exam_id_batches(session: Session, where: ExportFilter, size: int) -> Iterator[list[int]]:

@@ -150,7 +150,7 @@ def finding_rows(
     `batch_size` exams at a time: only one batch is ever in memory."""
     connection = session.connection()
     hidden = pseudonyms is not None
-    for batch in exam_batches(session, where, size=batch_size):
+    for batch in exam_batches(session, where, size=batch_size, keys_only=True):
         ids = [row[0] for row in batch]
         sites = _by_exam(
             _raw_rows(
