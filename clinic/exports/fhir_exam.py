@@ -102,7 +102,7 @@ class ExamContext:
         self._day = record.exam_date.isoformat()
 
     def id(self, role: str) -> str:
-        return _uuid5(f"exam/{self.record.id}/{role}")
+        return resource_id("exam", self.record.id, role)
 
     def ref(self, resource_type: str, role: str) -> Json:
         return {"reference": full_url(self.base_url, resource_type, self.id(role))}
