@@ -263,10 +263,6 @@ def isolated(name: str, path: Path) -> dict[str, float]:
     return result
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values)
-
-
 def main() -> None:
     if "--task" in sys.argv:
         name = sys.argv[sys.argv.index("--task") + 1]
@@ -310,9 +306,9 @@ def main() -> None:
             ratios = [r["ratio"] for r in results]
             print(
                 f"{name:<8}{int(results[0]['rows']):>11,}"
-                f"{_median([r['seconds'] for r in results]):>9.1f}"
-                f"{_median([r['rows_per_s'] for r in results]):>11,.0f}"
-                f"{_median(ratios):>9.2f}{f'{min(ratios):.2f}-{max(ratios):.2f}':>13}"
+                f"{statistics.median([r['seconds'] for r in results]):>9.1f}"
+                f"{statistics.median([r['rows_per_s'] for r in results]):>11,.0f}"
+                f"{statistics.median(ratios):>9.2f}{f'{min(ratios):.2f}-{max(ratios):.2f}':>13}"
                 f"{max(r['peak_rss_mb'] for r in results):>9.1f}{results[0]['mb_out']:>8.1f}"
             )
 
