@@ -133,6 +133,15 @@ _SURVEY = select(
 )
 
 
+_ADDENDUM = select(
+    Addendum.exam_id,
+    _text_id(Addendum.uuid),
+    Addendum.author_id,
+    Addendum.created_at,
+    Addendum.text,
+).order_by(Addendum.exam_id, Addendum.created_at)
+
+
 def _grouped(rows: Sequence[QueryRow]) -> dict[int, list[QueryRow]]:
     """Rows by their first column (the exam or finding they belong to), in the order read."""
     groups: dict[int, list[QueryRow]] = defaultdict(list)
@@ -154,56 +163,20 @@ def exams_by_key(session: Session, ids: list[int]) -> dict[int, LoadedExam]:
 
 
 def _batch(session: Session, ids: list[int], people: dict[int, PersonRef]) -> Iterator[LoadedExam]:
-    run = session.execute
-    exams = {row.id: row for row in run(_EXAM.where(Exam.id.in_(ids)))}
+    """The exams with these keys as records, in the order of `ids`; `people` (by user key)
+    gains whoever they name that it does not hold yet."""
+    exams = {row.id: row for row in session.execute(_EXAM.where(Exam.id.in_(ids)))}
     patient_ids = {row.patient_id for row in exams.values()}
     patients = {
-        row.id: patient_ref(row) for row in run(_PATIENT.where(Patient.id.in_(patient_ids)))
+        row.id: patient_ref(row)
+        for row in session.execute(_PATIENT.where(Patient.id.in_(patient_ids)))
     }
-    tender_points = _grouped(
-        run(
-            _TENDER_POINT.where(TenderPointFinding.exam_id.in_(ids)).order_by(
-                TenderPointFinding.exam_id, TenderPointFinding.site_code
-            )
-        ).all()
-    )
-    trigger_points = _grouped(
-        run(
-            _TRIGGER_POINT.where(TriggerPointFinding.exam_id.in_(ids)).order_by(
-                TriggerPointFinding.exam_id, TriggerPointFinding.position
-            )
-        ).all()
-    )
-    in_batch = select(TriggerPointFinding.id).where(TriggerPointFinding.exam_id.in_(ids))
-    zones: dict[int, list[str]] = defaultdict(list)
-    for finding_id, zone in run(
-        select(ReferralZone.finding_id, ReferralZone.zone_code).where(
-            ReferralZone.finding_id.in_(in_batch)
-        )
-    ):
-        zones[finding_id].append(zone)
-    surveys = {row.exam_id: row for row in run(_SURVEY.where(ExamSurvey.exam_id.in_(ids)))}
-    surveyed = select(ExamSurvey.id).where(ExamSurvey.exam_id.in_(ids))
-    areas: dict[int, list[tuple[str, bool]]] = defaultdict(list)
-    for survey_id, code, painful in run(
-        select(PainAreaAnswer.survey_id, PainAreaAnswer.area_code, PainAreaAnswer.painful).where(
-            PainAreaAnswer.survey_id.in_(surveyed)
-        )
-    ):
-        areas[survey_id].append((code, painful))
-    addenda = _grouped(
-        run(
-            select(
-                Addendum.exam_id,
-                _text_id(Addendum.uuid),
-                Addendum.author_id,
-                Addendum.created_at,
-                Addendum.text,
-            )
-            .where(Addendum.exam_id.in_(ids))
-            .order_by(Addendum.exam_id, Addendum.created_at)
-        ).all()
-    )
+    tender_points, trigger_points, zones = _findings(session, ids)
+    surveys = {
+        row.exam_id: row for row in session.execute(_SURVEY.where(ExamSurvey.exam_id.in_(ids)))
+    }
+    areas = _pain_areas(session, ids)
+    addenda = _grouped(session.execute(_ADDENDUM.where(Addendum.exam_id.in_(ids))).all())
     named = {
         person
         for row in exams.values()
@@ -212,11 +185,13 @@ def _batch(session: Session, ids: list[int], people: dict[int, PersonRef]) -> It
     named |= {row.author_id for rows in addenda.values() for row in rows}
     unknown = named - people.keys() - {None}
     if unknown:
-        people |= {row.id: person_ref(row) for row in run(_PERSON.where(User.id.in_(unknown)))}
+        found = session.execute(_PERSON.where(User.id.in_(unknown)))
+        people |= {row.id: person_ref(row) for row in found}
 
     for exam_id in ids:
         exam = exams[exam_id]
         survey = surveys.get(exam_id)
+        answers = areas.get(survey.id, ()) if survey is not None else ()
         yield LoadedExam(
             exam_id,
             assemble_record(
@@ -229,15 +204,47 @@ def _batch(session: Session, ids: list[int], people: dict[int, PersonRef]) -> It
                     recorded_tender_point(row) for row in tender_points.get(exam_id, ())
                 ),
                 trigger_points=tuple(
-                    recorded_trigger_point(row, zones.get(row.id, ()))
+                    recorded_trigger_point(row, (zone.zone_code for zone in zones.get(row.id, ())))
                     for row in trigger_points.get(exam_id, ())
                 ),
-                survey=survey_input(survey, areas.get(survey.id, ()) if survey else None),
-                survey_version=survey.version if survey else 0,
+                survey=survey_input(
+                    survey, ((answer.area_code, answer.painful) for answer in answers)
+                ),
+                survey_version=survey.version if survey is not None else 0,
                 addenda=tuple(
-                    AddendumRecord(str(row.uuid), people[row.author_id], row.created_at, row.text)
+                    AddendumRecord(row.uuid, people[row.author_id], row.created_at, row.text)
                     for row in addenda.get(exam_id, ())
                 ),
             ),
             exam.signed_document,
         )
+
+
+def _findings(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, list[QueryRow]], dict[int, list[QueryRow]], dict[int, list[QueryRow]]]:
+    """The batch's tender points and trigger points by exam, and referral zones by trigger point."""
+    tender_points = session.execute(
+        _TENDER_POINT.where(TenderPointFinding.exam_id.in_(ids)).order_by(
+            TenderPointFinding.exam_id, TenderPointFinding.site_code
+        )
+    ).all()
+    trigger_points = session.execute(
+        _TRIGGER_POINT.where(TriggerPointFinding.exam_id.in_(ids)).order_by(
+            TriggerPointFinding.exam_id, TriggerPointFinding.position
+        )
+    ).all()
+    in_batch = select(TriggerPointFinding.id).where(TriggerPointFinding.exam_id.in_(ids))
+    zones = session.execute(
+        select(ReferralZone.finding_id, ReferralZone.zone_code).where(
+            ReferralZone.finding_id.in_(in_batch)
+        )
+    ).all()
+    return _grouped(tender_points), _grouped(trigger_points), _grouped(zones)
+
+
+def _pain_areas(session: Session, ids: list[int]) -> dict[int, list[QueryRow]]:
+    """The batch's WPI pain-area answers by survey."""
+    surveyed = select(ExamSurvey.id).where(ExamSurvey.exam_id.in_(ids))
+    answers = select(PainAreaAnswer.survey_id, PainAreaAnswer.area_code, PainAreaAnswer.painful)
+    return _grouped(session.execute(answers.where(PainAreaAnswer.survey_id.in_(surveyed))).all())
