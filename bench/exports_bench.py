@@ -58,10 +58,11 @@ ORDER BY 4, exam_key, kind, pos
 
 
 def _app(path: Path, migrations: bool = False):  # type: ignore[no-untyped-def]
-    """The app as a web worker builds it (no Alembic); with migrations to build the database."""
-    from clinic import create_app
+    """The app as a web worker builds it (no Alembic, its start-up heap settled); with
+    migrations to build the database."""
+    from clinic import create_app, settle_heap
 
-    return create_app(
+    app = create_app(
         {
             "DATABASE_URL": f"sqlite:///{path}",
             "SECRET_KEY": "bench",
@@ -69,6 +70,8 @@ def _app(path: Path, migrations: bool = False):  # type: ignore[no-untyped-def]
         },
         migrations=migrations,
     )
+    settle_heap()
+    return app
 
 
 def build(path: Path, exams: int) -> None:

@@ -58,3 +58,15 @@ def create_app(config: dict[str, Any] | None = None, *, migrations: bool = True)
     register_formatting(app)
     register_commands(app)
     return app
+
+
+def settle_heap() -> None:
+    """Called once a process has built its app and will serve with it until it exits (a web
+    worker, the `clinic` command): collect what start-up left over, then freeze the rest (modules,
+    the app, SQLAlchemy's mappers and caches) out of the garbage collector's sight. Its full
+    collections then scan only what requests and exports make: a FHIR export spent an eighth of
+    its time scanning the app's 100,000 start-up objects again and again."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

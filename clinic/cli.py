@@ -31,11 +31,13 @@ def main() -> None:
 def _create_app() -> Flask:
     """The app, with Alembic wired in only for `clinic db` (and the command list): it adds some
     25 MB that an export or a report does not need."""
-    from clinic import create_app
+    from clinic import create_app, settle_heap
 
     context = click.get_current_context(silent=True)
     command = context.meta.get(_COMMAND) if context is not None else None
-    return create_app(migrations=command in (None, "db"))
+    app = create_app(migrations=command in (None, "db"))
+    settle_heap()
+    return app
 
 
 @click.command("setup-token")
