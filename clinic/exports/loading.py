@@ -10,13 +10,15 @@ are read once per export.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import String, TypeDecorator, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from clinic.domain.findings import TRIGGER_POINT_PLAIN_FIELDS
 from clinic.domain.record import AddendumRecord, ExamRecord, PersonRef
@@ -142,6 +144,20 @@ _ADDENDUM = select(
 ).order_by(Addendum.exam_id, Addendum.created_at)
 
 
+@cache
+def _row_type(fields: tuple[str, ...]) -> Any:
+    return namedtuple("QueryRow", fields)
+
+
+def _rows(session: Session, statement: Executable) -> list[QueryRow]:
+    """A statement's rows as named tuples: the readers read every column of every finding by
+    name, which costs ten times as much on SQLAlchemy's Row (0.22 against 0.025 us). Run on the
+    session's connection: a Core statement needs none of the ORM's result handling."""
+    result = session.connection().execute(statement)
+    make = _row_type(tuple(result.keys()))._make
+    return [make(row) for row in result]
+
+
 def _grouped(rows: Sequence[QueryRow]) -> dict[int, list[QueryRow]]:
     """Rows by their first column (the exam or finding they belong to), in the order read."""
     groups: dict[int, list[QueryRow]] = defaultdict(list)
@@ -165,18 +181,18 @@ def exams_by_key(session: Session, ids: list[int]) -> dict[int, LoadedExam]:
 def _batch(session: Session, ids: list[int], people: dict[int, PersonRef]) -> Iterator[LoadedExam]:
     """The exams with these keys as records, in the order of `ids`; `people` (by user key)
     gains whoever they name that it does not hold yet."""
-    exams = {row.id: row for row in session.execute(_EXAM.where(Exam.id.in_(ids)))}
+    exams = {row.id: row for row in _rows(session, _EXAM.where(Exam.id.in_(ids)))}
     patient_ids = {row.patient_id for row in exams.values()}
     patients = {
         row.id: patient_ref(row)
-        for row in session.execute(_PATIENT.where(Patient.id.in_(patient_ids)))
+        for row in _rows(session, _PATIENT.where(Patient.id.in_(patient_ids)))
     }
     tender_points, trigger_points, zones = _findings(session, ids)
     surveys = {
-        row.exam_id: row for row in session.execute(_SURVEY.where(ExamSurvey.exam_id.in_(ids)))
+        row.exam_id: row for row in _rows(session, _SURVEY.where(ExamSurvey.exam_id.in_(ids)))
     }
     areas = _pain_areas(session, ids)
-    addenda = _grouped(session.execute(_ADDENDUM.where(Addendum.exam_id.in_(ids))).all())
+    addenda = _grouped(_rows(session, _ADDENDUM.where(Addendum.exam_id.in_(ids))))
     named = {
         person
         for row in exams.values()
@@ -185,7 +201,7 @@ def _batch(session: Session, ids: list[int], people: dict[int, PersonRef]) -> It
     named |= {row.author_id for rows in addenda.values() for row in rows}
     unknown = named - people.keys() - {None}
     if unknown:
-        found = session.execute(_PERSON.where(User.id.in_(unknown)))
+        found = _rows(session, _PERSON.where(User.id.in_(unknown)))
         people |= {row.id: person_ref(row) for row in found}
 
     for exam_id in ids:
@@ -224,22 +240,25 @@ def _findings(
     session: Session, ids: list[int]
 ) -> tuple[dict[int, list[QueryRow]], dict[int, list[QueryRow]], dict[int, list[QueryRow]]]:
     """The batch's tender points and trigger points by exam, and referral zones by trigger point."""
-    tender_points = session.execute(
+    tender_points = _rows(
+        session,
         _TENDER_POINT.where(TenderPointFinding.exam_id.in_(ids)).order_by(
             TenderPointFinding.exam_id, TenderPointFinding.site_code
-        )
-    ).all()
-    trigger_points = session.execute(
+        ),
+    )
+    trigger_points = _rows(
+        session,
         _TRIGGER_POINT.where(TriggerPointFinding.exam_id.in_(ids)).order_by(
             TriggerPointFinding.exam_id, TriggerPointFinding.position
-        )
-    ).all()
+        ),
+    )
     in_batch = select(TriggerPointFinding.id).where(TriggerPointFinding.exam_id.in_(ids))
-    zones = session.execute(
+    zones = _rows(
+        session,
         select(ReferralZone.finding_id, ReferralZone.zone_code).where(
             ReferralZone.finding_id.in_(in_batch)
-        )
-    ).all()
+        ),
+    )
     return _grouped(tender_points), _grouped(trigger_points), _grouped(zones)
 
 
@@ -247,4 +266,4 @@ def _pain_areas(session: Session, ids: list[int]) -> dict[int, list[QueryRow]]:
     """The batch's WPI pain-area answers by survey."""
     surveyed = select(ExamSurvey.id).where(ExamSurvey.exam_id.in_(ids))
     answers = select(PainAreaAnswer.survey_id, PainAreaAnswer.area_code, PainAreaAnswer.painful)
-    return _grouped(session.execute(answers.where(PainAreaAnswer.survey_id.in_(surveyed))).all())
+    return _grouped(_rows(session, answers.where(PainAreaAnswer.survey_id.in_(surveyed))))

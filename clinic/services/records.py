@@ -1,6 +1,6 @@
 """Translation between stored rows and the domain's plain finding values.
 
-The readers take a row as the ORM loads it or as a query gives its columns (`Row`, the same
+The readers take a row as the ORM loads it or as a query gives its columns (the same
 attribute names): the exports read many exams' columns at once without making ORM objects
 (clinic.exports.loading), and build the same records from them.
 """
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any, TypeAlias
-
-from sqlalchemy import Row
 
 from clinic.domain.findings import (
     TRIGGER_POINT_PLAIN_FIELDS,
@@ -43,8 +41,9 @@ from clinic.models import (
     User,
 )
 
-# A query's row of any columns (clinic.exports.loading reads records this way).
-QueryRow: TypeAlias = Row[*tuple[Any, ...]]
+# A query's row of any columns, read by column name: SQLAlchemy's Row, or the named tuple
+# clinic.exports.loading makes of one (the exports read records this way).
+QueryRow: TypeAlias = Any
 
 SURVEY_FIELDS = (
     "pain_duration_months",
