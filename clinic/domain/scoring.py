@@ -33,6 +33,7 @@ from clinic.domain.scoring_survey import (
     fibromyalgia_severity,
     generalized_pain_regions,
     severity_category,
+    survey_counts,
     symptom_severity_2010,
     symptom_severity_2011,
     widespread_pain_index,
@@ -126,20 +127,22 @@ class ExamScores:
 def score_exam(findings: ExamFindings) -> ExamScores:
     """Compute every score of an exam from its findings."""
     tender_points, survey = findings.tender_points, findings.survey
+    # Counts the criteria are decided on, worked out once and handed to them.
+    counts, tender_point_count = survey_counts(survey), tender_point_count_acr1990(tender_points)
     return ExamScores(
         scoring_version=SCORING_VERSION,
-        tender_point_count=tender_point_count_acr1990(tender_points),
+        tender_point_count=tender_point_count,
         mtps_tender_point_count=tender_point_count_mtps(tender_points),
         fibromyalgia_intensity=fibromyalgia_intensity_score(tender_points),
-        acr_1990=acr_1990(survey, tender_points),
-        wpi=widespread_pain_index(survey),
-        sss_2010=symptom_severity_2010(survey),
-        sss_2011=symptom_severity_2011(survey),
-        generalized_pain_regions=generalized_pain_regions(survey),
-        fibromyalgia_severity=fibromyalgia_severity(survey),
-        acr_2010=acr_2010(survey),
-        acr_2011=acr_2011(survey),
-        acr_2016=acr_2016(survey),
+        acr_1990=acr_1990(survey, tender_points, tender_point_count),
+        wpi=counts.wpi,
+        sss_2010=counts.sss_2010,
+        sss_2011=counts.sss_2011,
+        generalized_pain_regions=counts.regions,
+        fibromyalgia_severity=fibromyalgia_severity(survey, counts),
+        acr_2010=acr_2010(survey, counts),
+        acr_2011=acr_2011(survey, counts),
+        acr_2016=acr_2016(survey, counts),
         trigger_points=score_trigger_points(findings.trigger_points),
         pressure_thresholds=pressure_thresholds(tender_points),
         pressure_differences=pressure_differences(tender_points),

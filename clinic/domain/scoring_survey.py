@@ -7,7 +7,7 @@ unanswered item may independently take any value on its scale.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -90,7 +90,10 @@ def area_answers(survey: SurveyInput) -> dict[str, bool | None]:
 
 def widespread_pain_index(survey: SurveyInput) -> CountScore:
     """Count the WPI areas painful in the past week (0-19)."""
-    answers = area_answers(survey)
+    return _wpi(area_answers(survey))
+
+
+def _wpi(answers: Mapping[str, bool | None]) -> CountScore:
     count = sum(1 for answer in answers.values() if answer)
     missing = tuple(code for code, answer in answers.items() if answer is None)
     of = len(WPI_AREA_CODES)
@@ -154,7 +157,7 @@ def symptom_severity_2011(survey: SurveyInput) -> CountScore:
     return _symptom_score("sss_2011", VERSION_SSS_2011, [*_part_a(survey), *part_b])
 
 
-def _region_states(answers: dict[str, bool | None]) -> dict[str, tuple[int, int]]:
+def _region_states(answers: Mapping[str, bool | None]) -> dict[str, tuple[int, int]]:
     """Return per region (painful areas, unanswered areas)."""
     return {
         region: (
@@ -167,7 +170,10 @@ def _region_states(answers: dict[str, bool | None]) -> dict[str, tuple[int, int]
 
 def generalized_pain_regions(survey: SurveyInput) -> CountScore:
     """Count the ACR 2016 regions with pain (0-5); jaw, chest and abdomen never count."""
-    answers = area_answers(survey)
+    return _regions(area_answers(survey))
+
+
+def _regions(answers: Mapping[str, bool | None]) -> CountScore:
     states = _region_states(answers)
     painful = [region for region, (known, _) in states.items() if known]
     count = len(painful)
@@ -192,9 +198,11 @@ def generalized_pain_regions(survey: SurveyInput) -> CountScore:
     return CountScore("regions_2016", VERSION_REGIONS, count, count, count, of, (), text)
 
 
-def area_completions(survey: SurveyInput) -> frozenset[tuple[int, int]]:
+def area_completions(
+    survey: SurveyInput, counts: SurveyCounts | None = None
+) -> frozenset[tuple[int, int]]:
     """Return every (WPI, painful regions) pair that some answer to the unanswered areas gives."""
-    answers = area_answers(survey)
+    answers = counts.answers if counts is not None else area_answers(survey)
     outside_known = sum(1 for code in AREAS_OUTSIDE_REGIONS if answers[code])
     outside_unknown = sum(1 for code in AREAS_OUTSIDE_REGIONS if answers[code] is None)
     states = tuple(_region_states(answers).values())
@@ -217,10 +225,35 @@ def _completions(
     )
 
 
-def fibromyalgia_severity(survey: SurveyInput) -> SeverityScore:
-    """Return FS (= PSD) = WPI + SSS (2011/2016 part B), 0-31, with its Wolfe 2015 category."""
-    wpi = widespread_pain_index(survey)
-    sss = symptom_severity_2011(survey)
+@dataclass(frozen=True)
+class SurveyCounts:
+    """The survey's counts that FS and the criteria are decided on, worked out once per exam
+    (each criterion would otherwise count the same answers again)."""
+
+    answers: Mapping[str, bool | None]  # each WPI area's answer, None when not asked
+    wpi: CountScore
+    sss_2010: CountScore
+    sss_2011: CountScore
+    regions: CountScore
+
+
+def survey_counts(survey: SurveyInput) -> SurveyCounts:
+    """Return the WPI, both SSS versions and the painful regions of one survey."""
+    answers = area_answers(survey)
+    return SurveyCounts(
+        answers,
+        _wpi(answers),
+        symptom_severity_2010(survey),
+        symptom_severity_2011(survey),
+        _regions(answers),
+    )
+
+
+def fibromyalgia_severity(survey: SurveyInput, counts: SurveyCounts | None = None) -> SeverityScore:
+    """Return FS (= PSD) = WPI + SSS (2011/2016 part B), 0-31, with its Wolfe 2015 category.
+    `counts`: the survey's counts if already worked out."""
+    counts = counts if counts is not None else survey_counts(survey)
+    wpi, sss = counts.wpi, counts.sss_2011
     minimum, maximum = wpi.minimum + sss.minimum, wpi.maximum + sss.maximum
     low, high = severity_category(minimum), severity_category(maximum)
     # Bands are contiguous and ordered, so equal end categories mean the whole range shares one.

@@ -26,13 +26,7 @@ from clinic.domain.scoring_outcomes import (
     span,
     summary_line,
 )
-from clinic.domain.scoring_survey import (
-    area_completions,
-    generalized_pain_regions,
-    symptom_severity_2010,
-    symptom_severity_2011,
-    widespread_pain_index,
-)
+from clinic.domain.scoring_survey import SurveyCounts, area_completions, survey_counts
 
 VERSION_2010 = "ACR 2010 preliminary"
 VERSION_2011 = "ACR 2011 modified"
@@ -91,9 +85,10 @@ def _no_other_disorder(survey: SurveyInput) -> Condition:
     return Condition("no_other_disorder", text, outcome)
 
 
-def _acr_2010_2011(key: str, version: str, sss: CountScore, survey: SurveyInput) -> CriterionResult:
+def _acr_2010_2011(
+    key: str, version: str, wpi: CountScore, sss: CountScore, survey: SurveyInput
+) -> CriterionResult:
     """Apply the 2010/2011 rule with the given SSS version."""
-    wpi = widespread_pain_index(survey)
     severity = _severity(wpi, sss, MODERATE_WPI_FROM_2010)
     duration = duration_condition(survey.pain_duration_months)
     exclusion = _no_other_disorder(survey)
@@ -113,14 +108,17 @@ def _explained(outcome: Outcome) -> str:
     return {Outcome.MET: "no", Outcome.NOT_MET: "yes", Outcome.UNDETERMINED: "unknown"}[outcome]
 
 
-def acr_2010(survey: SurveyInput) -> CriterionResult:
-    """Apply the ACR 2010 preliminary diagnostic criteria (clinician SSS with somatic estimate)."""
-    return _acr_2010_2011("acr_2010", VERSION_2010, symptom_severity_2010(survey), survey)
+def acr_2010(survey: SurveyInput, counts: SurveyCounts | None = None) -> CriterionResult:
+    """Apply the ACR 2010 preliminary diagnostic criteria (clinician SSS with somatic estimate).
+    `counts`: the survey's counts if already worked out (likewise below)."""
+    counts = counts if counts is not None else survey_counts(survey)
+    return _acr_2010_2011("acr_2010", VERSION_2010, counts.wpi, counts.sss_2010, survey)
 
 
-def acr_2011(survey: SurveyInput) -> CriterionResult:
+def acr_2011(survey: SurveyInput, counts: SurveyCounts | None = None) -> CriterionResult:
     """Apply the ACR 2011 modified criteria (self-report SSS with the three named symptoms)."""
-    return _acr_2010_2011("acr_2011", VERSION_2011, symptom_severity_2011(survey), survey)
+    counts = counts if counts is not None else survey_counts(survey)
+    return _acr_2010_2011("acr_2011", VERSION_2011, counts.wpi, counts.sss_2011, survey)
 
 
 @lru_cache(maxsize=4096)  # a pure function of a few small numbers, met again and again
@@ -135,11 +133,10 @@ def _acr_2016_outcome(
     )
 
 
-def acr_2016(survey: SurveyInput) -> CriterionResult:
+def acr_2016(survey: SurveyInput, counts: SurveyCounts | None = None) -> CriterionResult:
     """Apply the ACR 2016 revised criteria; another diagnosis does not exclude fibromyalgia."""
-    wpi = widespread_pain_index(survey)
-    sss = symptom_severity_2011(survey)
-    regions = generalized_pain_regions(survey)
+    counts = counts if counts is not None else survey_counts(survey)
+    wpi, sss, regions = counts.wpi, counts.sss_2011, counts.regions
     severity = _severity(wpi, sss, MODERATE_WPI_FROM_2016)
     region_text = (
         f"generalized pain in {span(regions.minimum, regions.maximum)} of {regions.of} regions "
@@ -150,7 +147,7 @@ def acr_2016(survey: SurveyInput) -> CriterionResult:
     # Severity and generalized pain share the unanswered areas, so they are decided together over
     # every (WPI, regions) pair those areas can produce, never by combining their own outcomes.
     outcome = _acr_2016_outcome(
-        area_completions(survey), sss.minimum, sss.maximum, duration.outcome
+        area_completions(survey, counts), sss.minimum, sss.maximum, duration.outcome
     )
     parts = (
         _severity_phrase(wpi, sss),

@@ -138,9 +138,15 @@ def _widespread_pain(survey: SurveyInput) -> Condition:
     return Condition("widespread_pain", f"widespread pain (all five needed): {answers}", outcome)
 
 
-def acr_1990(survey: SurveyInput, tender_points: Mapping[str, TenderPointInput]) -> CriterionResult:
-    """Apply the ACR 1990 criteria: a research classification, not a diagnosis of fibromyalgia."""
-    count = tender_point_count_acr1990(tender_points)
+def acr_1990(
+    survey: SurveyInput,
+    tender_points: Mapping[str, TenderPointInput],
+    count: CountScore | None = None,
+) -> CriterionResult:
+    """Apply the ACR 1990 criteria: a research classification, not a diagnosis of fibromyalgia.
+    `count`: the ACR 1990 tender point count, if already worked out."""
+    if count is None:
+        count = tender_point_count_acr1990(tender_points)
     widespread = _widespread_pain(survey)
     duration = duration_condition(survey.pain_duration_months)
     painful = f"{span(count.minimum, count.maximum)} of {SITE_COUNT} sites painful"

@@ -824,6 +824,32 @@ def test_score_exam_gathers_every_score() -> None:
     assert len(scores.pressure_differences) == 1
 
 
+@pytest.mark.parametrize(
+    "answers",
+    [
+        SurveyInput(),  # nothing asked
+        survey(SPREAD[:5], 10, unanswered=NARROW[:3], months=None, other_disorder=None),
+        survey(SPREAD[:9], 7),
+        survey(NARROW, 2, other_disorder=True),
+    ],
+)
+def test_an_exams_scores_are_each_score_worked_out_alone(answers: SurveyInput) -> None:
+    """score_exam works out the counts the criteria share once and hands them on: the results
+    are those of each function called on its own."""
+    points = tender_points(painful=9, not_examined=3)
+    scores = score_exam(ExamFindings(tender_points=points, survey=answers))
+    assert scores.tender_point_count == tender_point_count_acr1990(points)
+    assert scores.acr_1990 == acr_1990(answers, points)
+    assert scores.wpi == widespread_pain_index(answers)
+    assert scores.sss_2010 == symptom_severity_2010(answers)
+    assert scores.sss_2011 == symptom_severity_2011(answers)
+    assert scores.generalized_pain_regions == generalized_pain_regions(answers)
+    assert scores.fibromyalgia_severity == fibromyalgia_severity(answers)
+    assert scores.acr_2010 == acr_2010(answers)
+    assert scores.acr_2011 == acr_2011(answers)
+    assert scores.acr_2016 == acr_2016(answers)
+
+
 def test_scores_as_dict_is_plain_json_in_a_stable_order() -> None:
     frozen = scores_as_dict(score_exam(full_findings()))
     assert json.loads(json.dumps(frozen)) == frozen
