@@ -155,7 +155,7 @@ def _rows(session: Session, statement: Executable) -> list[QueryRow]:
     session's connection: a Core statement needs none of the ORM's result handling."""
     result = session.connection().execute(statement)
     make = _row_type(tuple(result.keys()))._make
-    return [make(row) for row in result]
+    return [make(row) for row in result.all()]
 
 
 def _grouped(rows: Sequence[QueryRow]) -> dict[int, list[QueryRow]]:
