@@ -78,11 +78,13 @@ def _tender_points(painful_sites: int, seed: int) -> tuple[RecordedTenderPoint, 
             finding = TenderPointInput(
                 site.code, examined=False, not_examined_reason="knee brace, not removed"
             )
-        points.append(RecordedTenderPoint(f"tp-{seed}-{index}", 1, finding))
+        points.append(
+            RecordedTenderPoint(f"44444444-4444-4444-8444-{seed:06d}{index:06d}", 1, finding)
+        )
     return tuple(points)
 
 
-def _trigger_points(count: int) -> tuple[RecordedTriggerPoint, ...]:
+def _trigger_points(count: int, seed: int) -> tuple[RecordedTriggerPoint, ...]:
     points = []
     for index in range(count):
         muscle = MUSCLES[(index * 5) % len(MUSCLES)]
@@ -106,7 +108,9 @@ def _trigger_points(count: int) -> tuple[RecordedTriggerPoint, ...]:
             classification=TriggerPointClass.ACTIVE if index == 0 else None,
             notes="",
         )
-        points.append(RecordedTriggerPoint(f"trp-{index}", 1, finding))
+        points.append(
+            RecordedTriggerPoint(f"55555555-5555-4555-8555-{seed:06d}{index:06d}", 1, finding)
+        )
     return tuple(points)
 
 
@@ -150,7 +154,7 @@ def exam_record(
         clinician=CLINICIAN,
         created_at=signed_at - timedelta(hours=1),
         tender_points=_tender_points(painful_sites, seed),
-        trigger_points=_trigger_points(trigger_points),
+        trigger_points=_trigger_points(trigger_points, seed),
         survey=_survey(9 + seed % 3),
         survey_version=1,
         impression=ImpressionInput(

@@ -23,8 +23,9 @@ left out, never sent as zero or false; a site not examined has a dataAbsentReaso
 the exam: draft -> preliminary / in-progress / provisional; signed -> final (`appended` report once
 addenda exist) / finished / completed / confirmed; entered in error -> entered-in-error everywhere.
 Score and criterion Observations give the criteria version in `code.text`, the app's scoring
-rules version in `method.text`, the explanation in words in `note`. Ids are UUID v5 over the
-record's own ids and a role, so the same exam gives the same resources.
+rules version in `method.text`, the explanation in words in `note`. A finding's Observation has
+the finding's own id (the `finding_id` of the JSON and CSV exports); every other id is a UUID v5
+over the record's own ids and a role. The same exam always gives the same resources.
 A Condition is never derived from the criteria, whose Observations are only its evidence.
 The parts resources repeat (a site's bodySite, a component's code, the exam's references) are
 built once and shared between resources: a resource is written out as built, never changed.
@@ -135,7 +136,7 @@ def _diagnostic_report(
         "status": status,
         "code": concept(exam_coding("exam-report")),
         "subject": exam.patient(),
-        "encounter": exam.ref("Encounter", "encounter"),
+        "encounter": exam.encounter(),
         "effectiveDateTime": record.exam_date.isoformat(),
     }
     if signature is not None:
@@ -205,7 +206,7 @@ def _conditions(exam: ExamContext, observations: Observations) -> Iterator[Json]
         condition["category"] = [concept(category)]
         condition["code"] = concept(standard_coding(code))
         condition["subject"] = exam.patient()
-        condition["encounter"] = exam.ref("Encounter", "encounter")
+        condition["encounter"] = exam.encounter()
         condition["recordedDate"] = record.exam_date.isoformat()
         condition["recorder"] = exam.person(record.clinician)
         condition["asserter"] = exam.person(record.clinician)

@@ -44,30 +44,32 @@ def full_url(base_url: str, resource_type: str, resource_id: str) -> str:
     return f"{base_url.rstrip('/')}/{resource_type}/{resource_id}"
 
 
+# The RFC 4122 variant written over a hex digit's top two bits (10xx).
+_VARIANT: Final = {f"{digit:x}": f"{digit & 0x3 | 0x8:x}" for digit in range(16)}
+
+
 def resource_id(*parts: str) -> str:
-    """A stable resource id: UUID v5 of the record ids and the role that name the resource."""
-    return _uuid5("/".join(parts))
+    """A stable resource id: UUID v5 of the record ids and the role that name the resource
+    (`str(uuid.uuid5(ID_NAMESPACE, "/".join(parts)))`, written from the SHA-1's hex digits
+    without UUID objects: an export names some fifty resources per exam)."""
+    h = hashlib.sha1(_NAMESPACE_BYTES + "/".join(parts).encode()).hexdigest()  # noqa: S324
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
-@lru_cache(maxsize=8192)
-def _uuid5(name: str) -> str:
-    """`str(uuid.uuid5(ID_NAMESPACE, name))`, without building UUID objects: an exam's bundle
-    names about 190 resources and references, and the same ones again and again."""
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest()[:16])  # noqa: S324
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+@lru_cache(maxsize=4096)
+def _shared_id(kind: str, record_id: str) -> str:
+    """The id of a resource many exams name (a patient, a clinician), remembered."""
+    return resource_id(kind, record_id)
 
 
 def patient_id(record: ExamRecord) -> str:
     """The id of the exam's Patient: the same for every exam of the patient."""
-    return resource_id("patient", record.patient.id)
+    return _shared_id("patient", record.patient.id)
 
 
 def person_id(person: PersonRef) -> str:
     """The id of a clinician's Practitioner: the same in every exam they take part in."""
-    return resource_id("practitioner", person.id)
+    return _shared_id("practitioner", person.id)
 
 
 @cache
@@ -83,6 +85,7 @@ class ExamContext:
     __slots__ = (
         "_day",
         "_encounter",
+        "_ids",
         "_patient",
         "_performer",
         "base_url",
@@ -96,13 +99,18 @@ class ExamContext:
         self.base_url = base_url
         self.scoring_version = scoring_version
         self.status: _Statuses = _STATUSES[record.status]
+        self._ids: dict[str, str] = {}
         self._patient = {"reference": full_url(base_url, "Patient", patient_id(record))}
         self._encounter = self.ref("Encounter", "encounter")
         self._performer = [self.person(record.clinician)]
         self._day = record.exam_date.isoformat()
 
     def id(self, role: str) -> str:
-        return resource_id("exam", self.record.id, role)
+        """The id of the exam's resource in this role (each worked out once per exam)."""
+        found = self._ids.get(role)
+        if found is None:
+            found = self._ids[role] = resource_id("exam", self.record.id, role)
+        return found
 
     def ref(self, resource_type: str, role: str) -> Json:
         return {"reference": full_url(self.base_url, resource_type, self.id(role))}
@@ -113,14 +121,17 @@ class ExamContext:
     def patient(self) -> Json:
         return self._patient
 
+    def encounter(self) -> Json:
+        return self._encounter
+
     def person(self, person: PersonRef) -> Json:
         return {"reference": full_url(self.base_url, "Practitioner", person_id(person))}
 
-    def observation(self, role: str, category: str, code: Json) -> Json:
+    def observation(self, resource_id: str, category: str, code: Json) -> Json:
         """An Observation of this exam, its value and components still to be added."""
         return {
             "resourceType": "Observation",
-            "id": self.id(role),
+            "id": resource_id,
             "status": self.status.observation,
             "category": _category(category),
             "code": code,

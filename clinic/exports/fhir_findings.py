@@ -101,7 +101,8 @@ def tender_point(exam: ExamContext, recorded: RecordedTenderPoint) -> Json:
     """The Observation of one palpated site: a tender point or a control point."""
     finding = recorded.finding
     code, site = _site(finding.site_code)
-    resource = exam.observation(f"tender-point/{recorded.id}", "exam", code)
+    # A finding's Observation has the finding's own id (as in the JSON and CSV exports).
+    resource = exam.observation(recorded.id, "exam", code)
     resource["bodySite"] = site
     resource["method"] = _PALPATION
     if not finding.examined:
@@ -243,9 +244,7 @@ def _trigger_point(
     site = _muscle(
         finding.muscle_code, finding.muscle_other_name, finding.side, finding.location_in_muscle
     )
-    resource = exam.observation(
-        f"trigger-point/{recorded.id}", "exam", exam_concept("trigger-point")
-    )
+    resource = exam.observation(recorded.id, "exam", exam_concept("trigger-point"))
     resource["bodySite"] = site
     resource["method"] = _PALPATION
     if finding.classification is not None:
@@ -305,7 +304,7 @@ def questionnaire_response(exam: ExamContext) -> Json:
         "questionnaire": f"{SURVEY_QUESTIONNAIRE}|{record.survey_version}",
         "status": exam.status.questionnaire,
         "subject": exam.patient(),
-        "encounter": exam.ref("Encounter", "encounter"),
+        "encounter": exam.encounter(),
         "authored": record.exam_date.isoformat(),
         "author": exam.person(record.clinician),
         "source": exam.patient(),

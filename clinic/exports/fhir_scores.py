@@ -54,7 +54,7 @@ def _method(scoring_version: str) -> Json:
 
 
 def _score(exam: ExamContext, key: str, version: str, text: str, derived: Sequence[Json]) -> Json:
-    resource = exam.observation(f"score/{key}", "survey", _code(key, version))
+    resource = exam.observation(exam.id(f"score/{key}"), "survey", _code(key, version))
     resource["method"] = _method(exam.scoring_version)
     if derived:
         resource["derivedFrom"] = list(derived)

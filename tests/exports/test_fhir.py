@@ -608,11 +608,26 @@ def test_the_patient_is_what_the_record_says() -> None:
     assert set(patient) == {"resourceType", "id", "identifier", "name", "gender", "birthDate"}
 
 
+def test_a_findings_observation_has_the_findings_own_id() -> None:
+    """The finding_id of the JSON and CSV exports finds the same finding in a FHIR export."""
+    record = _signed()
+    observations = _of_type(_resources(record), "Observation")
+    finding_ids = [tp.id for tp in record.tender_points] + [tp.id for tp in record.trigger_points]
+    by_id = {observation["id"]: observation for observation in observations}
+    assert set(finding_ids) <= by_id.keys()
+    first = record.tender_points[0]
+    assert by_id[first.id]["bodySite"]["text"].startswith(
+        SITE_BY_CODE[first.finding.site_code].label
+    )
+
+
 def test_resource_ids_are_uuid5_of_the_record_and_role() -> None:
     import uuid as uuid_module
 
     from clinic.exports.fhir import ID_NAMESPACE, resource_id
 
-    for parts in (("exam", "3f2c", "patient"), ("practitioner", "Zoë Łukasiewicz")):
+    names = [("exam", "3f2c", "patient"), ("practitioner", "Zoë Łukasiewicz")]
+    names += [("exam", str(uuid_module.UUID(int=n * 7919)), f"role/{n}") for n in range(500)]
+    for parts in names:  # every hex digit in the version and variant places
         expected = str(uuid_module.uuid5(ID_NAMESPACE, "/".join(parts)))
         assert resource_id(*parts) == expected
