@@ -109,15 +109,26 @@ def tender_point(exam: ExamContext, recorded: RecordedTenderPoint) -> Json:
         reason = finding.not_examined_reason or "not examined"
         resource["dataAbsentReason"] = absent("not-performed", reason)
         return resource
-    parts = [*_flag("painful", finding.painful)]
-    if finding.rating is not None:
-        parts.append(_rating(finding.rating))
-    parts += _pressure(finding.ppt)
+    parts = _palpation(finding.painful, finding.rating)
+    if finding.ppt is not None:
+        parts = [*parts, *_pressure(finding.ppt)]
     if parts:
         resource["component"] = parts
     else:
-        resource["dataAbsentReason"] = absent("unknown", "examined, nothing recorded")
+        resource["dataAbsentReason"] = _NOTHING_RECORDED
     return resource
+
+
+_NOTHING_RECORDED: Final = absent("unknown", "examined, nothing recorded")
+
+
+@cache
+def _palpation(painful: bool | None, rating: int | None) -> list[Json]:
+    """A site's answer and rating as components (one list shared by every site answered so)."""
+    parts = [*_flag("painful", painful)]
+    if rating is not None:
+        parts.append(_rating(rating))
+    return parts
 
 
 @cache

@@ -58,6 +58,14 @@ class _IdText(TypeDecorator[str]):
     def process_result_value(self, value: Any, dialect: Any) -> str | None:
         return None if value is None else id_text(value)
 
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        # Straight to the conversion: TypeDecorator's own wrapper costs as much again per id.
+        return _id_text_or_none
+
+
+def _id_text_or_none(value: Any) -> str | None:
+    return None if value is None else id_text(value)
+
 
 def _text_id(column: Any) -> Any:
     return type_coerce(column, _IdText()).label("uuid")
