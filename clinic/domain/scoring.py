@@ -8,7 +8,7 @@ document. Each result carries its criteria version and its explanation in words.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -172,34 +172,54 @@ def score_running(
 
 
 _PLAIN: Final = (str, int, bool, type(None))
-# Each scoring dataclass's field names, in order, looked up once per class.
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    names = _FIELD_NAMES.get(kind)
-    if names is None and dataclasses.is_dataclass(kind):
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
-    return names
 
 
 def _json(value: object) -> JsonValue:
     """Return a scoring value as plain JSON: dataclasses in field order, enums by value."""
-    kind = type(value)
+    convert = _CONVERTERS.get(type(value))
+    if convert is None:
+        convert = _CONVERTERS[type(value)] = _converter(type(value))
+    return convert(value)
+
+
+def _same(value: Any) -> JsonValue:
+    return value  # type: ignore[no-any-return]
+
+
+def _converter(kind: type) -> Callable[[Any], JsonValue]:
+    """How every value of one type becomes JSON: decided once per type (a signed exam's scores
+    hold some 500 values of a dozen types)."""
     if kind in _PLAIN:  # exactly: a str or int enum is written by its value below
-        return value  # type: ignore[return-value]
-    names = _field_names(kind)
-    if names is not None:
-        return {name: _json(getattr(value, name)) for name in names}
-    if isinstance(value, Enum):
-        return _json(value.value)
-    if isinstance(value, Decimal):
-        return decimal_text(value)
-    if isinstance(value, tuple | list):
-        return [_json(item) for item in value]
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    raise TypeError(f"cannot freeze {type(value).__name__} into the exam document")
+        return _same
+    if dataclasses.is_dataclass(kind):
+        return _fields_converter(tuple(f.name for f in dataclasses.fields(kind)))
+    if issubclass(kind, Enum):
+        return lambda value: _json(value.value)
+    if issubclass(kind, Decimal):
+        return decimal_text
+    if issubclass(kind, tuple | list):
+        return _items
+    if issubclass(kind, str | int | bool):
+        return _same
+    raise TypeError(f"cannot freeze {kind.__name__} into the exam document")
+
+
+def _fields_converter(names: tuple[str, ...]) -> Callable[[Any], JsonValue]:
+    def convert(value: Any) -> JsonValue:
+        result: dict[str, JsonValue] = {}
+        for name in names:
+            item = getattr(value, name)
+            result[name] = item if type(item) in _PLAIN else _json(item)  # most are plain
+        return result
+
+    return convert
+
+
+def _items(value: Any) -> JsonValue:
+    return [item if type(item) in _PLAIN else _json(item) for item in value]
+
+
+_CONVERTERS: dict[type, Callable[[Any], JsonValue]] = {}
 
 
 def scores_as_dict(scores: ExamScores) -> dict[str, JsonValue]:
