@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, TypeDecorator, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
 from clinic.domain.findings import TRIGGER_POINT_PLAIN_FIELDS
 from clinic.domain.record import AddendumRecord, ExamRecord, PersonRef
-from clinic.exports.selection import ExportFilter, exam_id_batches, id_text
+from clinic.exports.selection import ExportFilter, exam_id_batches, id_column
 from clinic.models import (
     Addendum,
     Exam,
@@ -48,27 +48,8 @@ from clinic.services.records import (
 Json = dict[str, Any]
 
 
-class _IdText(TypeDecorator[str]):
-    """A public id read as its usual text: SQLite's stored 32 hex digits hyphenated, PostgreSQL's
-    uuid written out; without the UUID object per row that the record would make text again."""
-
-    impl = String
-    cache_ok = True
-
-    def process_result_value(self, value: Any, dialect: Any) -> str | None:
-        return None if value is None else id_text(value)
-
-    def result_processor(self, dialect: Any, coltype: Any) -> Any:
-        # Straight to the conversion: TypeDecorator's own wrapper costs as much again per id.
-        return _id_text_or_none
-
-
-def _id_text_or_none(value: Any) -> str | None:
-    return None if value is None else id_text(value)
-
-
 def _text_id(column: Any) -> Any:
-    return type_coerce(column, _IdText()).label("uuid")
+    return id_column(column).label("uuid")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, String, TypeDecorator, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from clinic.domain.scales import ExamStatus
@@ -23,6 +23,30 @@ def id_text(value: Any) -> str:
     if isinstance(value, str) and len(value) == 32:
         return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
     return str(value)
+
+
+class _IdText(TypeDecorator[str]):
+    """A public id read as its usual text: SQLite's stored 32 hex digits hyphenated, PostgreSQL's
+    uuid written out; without the UUID object per row that the record would make text again."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else id_text(value)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        # Straight to the conversion: TypeDecorator's own wrapper costs as much again per id.
+        return _id_text_or_none
+
+
+def _id_text_or_none(value: Any) -> str | None:
+    return None if value is None else id_text(value)
+
+
+def id_column(column: Any) -> Any:
+    """A public id column read as its text (see id_text)."""
+    return type_coerce(column, _IdText())
 
 
 @dataclass(frozen=True)
@@ -55,11 +79,11 @@ class Pseudonymiser:
 # Every row of an exam in the CSV tables starts with these (clinic.exports.tidy._exam_keys).
 _KEYS = (
     Exam.id,
-    Exam.uuid,
-    Patient.uuid,
+    id_column(Exam.uuid).label("exam_uuid"),
+    id_column(Patient.uuid).label("patient_uuid"),
     Patient.mrn,
     Exam.exam_date,
-    User.uuid,
+    id_column(User.uuid).label("clinician_uuid"),
     User.display_name,
     Exam.status,
 )
