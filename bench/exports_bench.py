@@ -244,14 +244,18 @@ def _peak_rss_mb() -> float:
 
 
 def task(name: str, path: Path) -> dict[str, float]:
-    out = Path(tempfile.mkdtemp()) / f"{name}.out"
-    rows, seconds = floor(path, out) if name == "floor" else project(path, out, name)
+    with tempfile.TemporaryDirectory() as folder:
+        # Removed at once: a gigabyte of FHIR left behind would be written back to disk while
+        # the next task runs, and slow it.
+        out = Path(folder) / f"{name}.out"
+        rows, seconds = floor(path, out) if name == "floor" else project(path, out, name)
+        size = out.stat().st_size
     return {
         "rows": rows,
         "seconds": seconds,
         "rows_per_s": rows / seconds,
         "peak_rss_mb": _peak_rss_mb(),
-        "mb_out": out.stat().st_size / 1e6,
+        "mb_out": size / 1e6,
     }
 
 
