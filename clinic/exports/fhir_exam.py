@@ -127,11 +127,11 @@ class ExamContext:
     def person(self, person: PersonRef) -> Json:
         return {"reference": full_url(self.base_url, "Practitioner", person_id(person))}
 
-    def observation(self, resource_id: str, category: str, code: Json) -> Json:
+    def observation(self, observation_id: str, category: str, code: Json) -> Json:
         """An Observation of this exam, its value and components still to be added."""
         return {
             "resourceType": "Observation",
-            "id": resource_id,
+            "id": observation_id,
             "status": self.status.observation,
             "category": _category(category),
             "code": code,

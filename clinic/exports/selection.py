@@ -32,11 +32,9 @@ class _IdText(TypeDecorator[str]):
     impl = String
     cache_ok = True
 
-    def process_result_value(self, value: Any, dialect: Any) -> str | None:
-        return None if value is None else id_text(value)
-
     def result_processor(self, dialect: Any, coltype: Any) -> Any:
-        # Straight to the conversion: TypeDecorator's own wrapper costs as much again per id.
+        # The conversion itself, not process_result_value: TypeDecorator's wrapper around that
+        # costs as much again per id.
         return _id_text_or_none
 
 
