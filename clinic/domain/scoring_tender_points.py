@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from functools import lru_cache
 from itertools import product
 
 from clinic.domain.criteria_sets import ACR_SITE_CODES
@@ -126,12 +127,29 @@ def fibromyalgia_intensity_score(tender_points: Mapping[str, TenderPointInput]) 
 
 def _widespread_pain(survey: SurveyInput) -> Condition:
     """Return ACR 1990 widespread pain: left, right, above and below the waist, and axial."""
+    return _widespread_pain_of(
+        survey.pain_left_side,
+        survey.pain_right_side,
+        survey.pain_above_waist,
+        survey.pain_below_waist,
+        survey.pain_axial,
+    )
+
+
+@lru_cache(maxsize=256)  # a pure function of five yes/no/unknown answers: 243 combinations
+def _widespread_pain_of(
+    left: bool | None,
+    right: bool | None,
+    above: bool | None,
+    below: bool | None,
+    axial: bool | None,
+) -> Condition:
     parts = (
-        ("left side", survey.pain_left_side),
-        ("right side", survey.pain_right_side),
-        ("above the waist", survey.pain_above_waist),
-        ("below the waist", survey.pain_below_waist),
-        ("axial", survey.pain_axial),
+        ("left side", left),
+        ("right side", right),
+        ("above the waist", above),
+        ("below the waist", below),
+        ("axial", axial),
     )
     outcome = decide(all(values) for values in product(*(possible_values(a) for _, a in parts)))
     answers = ", ".join(f"{name} {yes_no(answer)}" for name, answer in parts)
