@@ -295,7 +295,8 @@ def main() -> None:
             build(path, exams)
             print(
                 f"{exams:,} exams x {FINDINGS_PER_EXAM} findings built in "
-                f"{time.perf_counter() - started:.0f} s ({os.path.getsize(path) / 1e6:.0f} MB)"
+                f"{time.perf_counter() - started:.0f} s ({os.path.getsize(path) / 1e6:.0f} MB): "
+                f"{path} (--db reuses it; delete it when done)"
             )
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in ["floor", *tasks]}
         for _ in range(rounds):
