@@ -2,22 +2,45 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import DBAPIError
 
 from clinic.domain.errors import DomainError
 from clinic.domain.roles import Role
 
 
 class _ClinicCommands(FlaskGroup):
-    """Flask's command group, noting which command is asked for before the app is built."""
+    """Flask's command group, noting which command is asked for before the app is built, and
+    telling whoever runs a command on a database without the clinic's tables what to do."""
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         ctx.meta[_COMMAND] = name
         return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as error:
+            if not _missing_table(error):
+                raise
+            raise click.ClickException(
+                "The database has no clinic tables yet (or is older than this version): "
+                "run `clinic db upgrade` first."
+            ) from error
+
+
+def _missing_table(error: DBAPIError) -> bool:
+    """The database lacks a table: SQLite's "no such table", PostgreSQL's undefined_table."""
+    cause = error.orig
+    if isinstance(cause, sqlite3.OperationalError):
+        return str(cause).startswith("no such table")
+    return getattr(cause, "sqlstate", None) == "42P01"
 
 
 _COMMAND = "clinic.command"

@@ -203,3 +203,14 @@ def test_the_command_line_wires_alembic_only_for_its_db_commands(monkeypatch, tm
         assert result.exit_code == 0, result.output
 
     assert built == [False, True]
+
+
+def test_a_database_without_the_clinics_tables_gets_told_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setenv("CLINIC_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    monkeypatch.setenv("CLINIC_SECRET_KEY", "test")
+    for args in (["export", "csv", "-o", "-"], ["setup-token"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1, result.output
+        assert "no clinic tables yet" in result.output
+        assert "clinic db upgrade" in result.output
+        assert "Traceback" not in result.output
