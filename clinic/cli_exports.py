@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -91,9 +94,25 @@ def export_command(
             sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
         return
-    written = 0
-    with Path(output).open("wb") as out:
-        for chunk in chunks:
-            out.write(chunk)
-            written += len(chunk)
+    written = _write_whole(Path(output), chunks)
     click.echo(f"Wrote {output} ({written:,} bytes).", err=True)
+
+
+def _write_whole(target: Path, chunks: Iterator[bytes]) -> int:
+    """Write the export beside `target` and put it in place only once it is whole: an export
+    that fails half way leaves no half file to be taken for all of it (nor replaces an earlier
+    one). Returns the bytes written."""
+    written = 0
+    with tempfile.NamedTemporaryFile(
+        "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False
+    ) as out:
+        try:
+            for chunk in chunks:
+                out.write(chunk)
+                written += len(chunk)
+        except BaseException:
+            out.close()
+            Path(out.name).unlink()
+            raise
+    os.replace(out.name, target)
+    return written

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -238,6 +239,7 @@ def test_the_export_command_writes_what_the_page_serves(recorded, runner, tmp_pa
     assert target.read_bytes() == export(
         ExportRequest("csv", ExportFilter(date(2026, 11, 1), date(2026, 11, 7)))
     )
+    assert target.stat().st_mode & 0o777 == 0o600  # patient records: the owner's only
     bad = runner.invoke(args=["export", "csv", "--patient", "NOPE-1", "-o", str(target)])
     assert bad.exit_code != 0
     assert "no patient" in bad.output
@@ -246,6 +248,23 @@ def test_the_export_command_writes_what_the_page_serves(recorded, runner, tmp_pa
     )
     assert backwards.exit_code != 0
     assert "before the start date" in backwards.output
+
+
+def test_an_export_that_fails_half_way_leaves_no_half_file(recorded, runner, tmp_path, monkeypatch):
+    import clinic.cli_exports
+
+    def failing(*args: Any, **kwargs: Any) -> Iterator[bytes]:
+        yield b"exam_id,patient_id\n"
+        raise RuntimeError("the database went away")
+
+    target = tmp_path / "week.csv"
+    target.write_bytes(b"last week's export\n")
+    monkeypatch.setattr(clinic.cli_exports, "export_stream", failing)
+    result = runner.invoke(args=["export", "csv", "--table", "findings", "-o", str(target)])
+
+    assert result.exit_code != 0
+    assert target.read_bytes() == b"last week's export\n"  # not replaced by a half export
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["week.csv"]
 
 
 def test_the_readme_holds_the_data_dictionary():
