@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from clinic.cli_output import write_whole
 from clinic.exports.formats import FORMATS, TABLES, ExportRequest, ExportRequestError, export_stream
 from clinic.exports.selection import ExportFilter
 from clinic.extensions import db_session
@@ -94,25 +92,5 @@ def export_command(
             sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
         return
-    written = _write_whole(Path(output), chunks)
+    written = write_whole(Path(output), chunks)
     click.echo(f"Wrote {output} ({written:,} bytes).", err=True)
-
-
-def _write_whole(target: Path, chunks: Iterator[bytes]) -> int:
-    """Write the export beside `target` and put it in place only once it is whole: an export
-    that fails half way leaves no half file to be taken for all of it (nor replaces an earlier
-    one). Returns the bytes written."""
-    written = 0
-    with tempfile.NamedTemporaryFile(
-        "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False
-    ) as out:
-        try:
-            for chunk in chunks:
-                out.write(chunk)
-                written += len(chunk)
-        except BaseException:
-            out.close()
-            Path(out.name).unlink()
-            raise
-    os.replace(out.name, target)
-    return written

@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from clinic.cli_output import write_whole
 from clinic.domain.accounts import normalise_email
 from clinic.domain.errors import DomainError
 from clinic.extensions import db_session
@@ -28,7 +29,7 @@ OUTPUT = click.option(
 
 
 def _write(data: bytes, output: str) -> None:
-    Path(output).write_bytes(data)
+    write_whole(Path(output), [data])
     click.echo(f"Wrote {output} ({len(data):,} bytes).")
 
 

@@ -109,6 +109,29 @@ def test_report_exam_of_an_unknown_exam_fails_with_a_message(
     assert not output.exists()
 
 
+def test_report_exam_into_a_folder_that_is_not_there_fails_with_a_message(
+    runner: FlaskCliRunner,
+    create: Callable[..., Any],
+    patient: Patient,
+    doctor: User,
+    tmp_path: Path,
+) -> None:
+    exam = create(make_recorded_exam, patient=patient, clinician=doctor)
+    missing = tmp_path / "no such folder" / "exam.pdf"
+    result = report(runner, "exam", str(exam.uuid), "-o", str(missing))
+    assert result.exit_code != 0
+    assert f"Cannot write {missing}: No such file or directory." in result.output
+
+
+def test_report_exam_is_readable_by_its_owner_only(
+    runner: FlaskCliRunner, create: Callable[..., Any], patient: Patient, doctor: User, output: Path
+) -> None:
+    exam = create(make_recorded_exam, patient=patient, clinician=doctor)
+    written(report(runner, "exam", str(exam.uuid), "-o", str(output)), output)
+    assert output.stat().st_mode & 0o777 == 0o600
+    assert [path.name for path in output.parent.iterdir()] == [output.name]  # nothing left beside
+
+
 def test_report_exam_needs_an_output_file(runner: FlaskCliRunner) -> None:
     result = report(runner, "exam", UNKNOWN_ID)
     assert result.exit_code == 2
