@@ -62,6 +62,7 @@ _SMALL_TARGETS_JS = """
 def small_touch_targets(page: Page, exclude: str = "") -> list[str]:
     """Visible controls smaller than 44 x 44 CSS px, as `selector "text" WxH`, leaving out those
     inside elements matching the CSS selector `exclude`."""
+    page.wait_for_load_state("load")  # measured with the stylesheet applied, however busy the host
     offenders: list[str] = page.evaluate(_SMALL_TARGETS_JS, [MIN_TARGET_PX, exclude or None])
     return offenders
 
@@ -75,6 +76,7 @@ def assert_touch_targets(page: Page, exclude: str = "") -> None:
 
 def assert_fits_width(page: Page) -> None:
     """No horizontal scrolling: the document is no wider than the viewport."""
+    page.wait_for_load_state("load")
     viewport = page.viewport_size
     assert viewport is not None
     widths = page.evaluate(
