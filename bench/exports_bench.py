@@ -217,6 +217,7 @@ def project(path: Path, out: Path, fmt: str) -> tuple[int, float]:
     from the first query (the app is built first, as the floor's interpreter is)."""
     from sqlalchemy import func, select
 
+    from clinic.cli_output import write_whole
     from clinic.exports.formats import ExportRequest, export_stream
     from clinic.extensions import db_session
     from clinic.models import Exam
@@ -226,9 +227,7 @@ def project(path: Path, out: Path, fmt: str) -> tuple[int, float]:
         table = "findings" if fmt == "csv" else None
         request = ExportRequest(fmt, table=table)
         started = time.perf_counter()
-        with out.open("wb") as handle:
-            for chunk in export_stream(db_session(), request, "bench"):
-                handle.write(chunk)
+        write_whole(out, export_stream(db_session(), request, "bench"))
         seconds = time.perf_counter() - started
         exams = db_session().scalar(select(func.count()).select_from(Exam))
     return int(exams or 0) * FINDINGS_PER_EXAM, seconds
