@@ -14,8 +14,8 @@ from typing import IO
 import click
 
 # Writing moves to a second thread once it takes this share of the time, measured from this many
-# bytes on: then the disk no longer keeps up with the page cache (gigabytes of FHIR), and the
-# hand-overs between the threads cost less than the writes.
+# bytes on: then the writes are no longer cheap (gigabytes of FHIR: the page cache fills, the
+# kernel writes back), and the hand-overs between the threads cost less than they do.
 _SHARE = 0.1
 _SETTLED = 16 << 20
 # Then the chunks go to the disk half a megabyte at a time, at most a megabyte or two ahead.
@@ -47,8 +47,9 @@ def write_whole(target: Path, chunks: Iterable[bytes]) -> int:
 
 def _write(out: IO[bytes], chunks: Iterable[bytes]) -> int:
     """Write the chunks in order: from this thread while writing is cheap (the page cache takes
-    the chunks at once), then, once it takes a tenth of the time (an export of gigabytes that
-    the disk cannot keep up with), from a second thread while this one makes the next chunks."""
+    the chunks at once), then, once it takes a tenth of the time (an export of gigabytes, with
+    the page cache full and the kernel writing back), from a second thread while this one makes
+    the next chunks."""
     remaining = iter(chunks)
     written, writing, started = 0, 0.0, time.perf_counter()
     for chunk in remaining:
