@@ -27,8 +27,8 @@ class _ClinicCommands(FlaskGroup):
         try:
             return super().invoke(ctx)
         except DBAPIError as error:
-            if not _missing_table(error):
-                raise
+            if ctx.meta.get(_COMMAND) == "db" or not _missing_table(error):
+                raise  # `clinic db` itself, or another fault: as it is
             raise click.ClickException(
                 "The database has no clinic tables yet (or is older than this version): "
                 "run `clinic db upgrade` first."
