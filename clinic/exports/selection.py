@@ -1,5 +1,5 @@
-"""Which exams an export holds, read a batch at a time; and the keyed pseudonyms of a
-de-identified export."""
+"""Which exams an export holds, read a batch at a time; the keyed pseudonyms of a de-identified
+export; and public ids read as their text (`id_column`), as every export writes them."""
 
 from __future__ import annotations
 
