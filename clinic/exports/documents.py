@@ -10,17 +10,89 @@ import orjson
 from sqlalchemy.orm import Session
 
 from clinic.domain.document import sealed
+from clinic.domain.findings import SurveyInput
+from clinic.domain.muscles import MUSCLE_BY_CODE
 from clinic.exports.loading import loaded_exams
 from clinic.exports.selection import ExportFilter, Pseudonymiser
 from clinic.services.signing import document_of
 
 Json = dict[str, Any]
 
-# Free text a de-identified document leaves out (it may name people or places).
-_FREE_TEXT = {
-    "tender_points": ("not_examined_reason",),
-    "trigger_points": ("location_in_muscle", "referral_description", "notes", "muscle_other_name"),
+# What a de-identified document keeps of each part, by name: codes and the catalogue's labels,
+# measurements, answers, scores and their times. Everything else is left out: names, what a
+# person typed, and any field added to the document later until it is judged and named here
+# (WITHHELD lists the parts judged identifying; a test keeps the two lists whole).
+KEPT: dict[str, tuple[str, ...]] = {
+    "": (
+        "format",
+        "format_version",
+        "exam",
+        "patient",
+        "tender_points",
+        "trigger_points",
+        "survey",
+        "impression",
+        "scores",
+        "scoring_version",
+        "signature",
+        "entered_in_error",
+        "addenda",
+    ),
+    "exam": ("id", "version", "date", "status", "created_at", "clinician"),
+    "patient": ("sex",),
+    "tender_points": (
+        "id",
+        "version",
+        "site",
+        "site_label",
+        "examined",
+        "painful",
+        "rating",
+        "ppt",
+    ),
+    "trigger_points": (
+        "id",
+        "version",
+        "position",
+        "muscle",
+        "muscle_label",
+        "side",
+        "nodule_length_mm",
+        "nodule_width_mm",
+        "tenderness_grade",
+        "rating",
+        "taut_band",
+        "hypersensitive_spot",
+        "patient_recognition",
+        "local_twitch_response",
+        "jump_sign",
+        "referred_pain",
+        "referral_zones",
+        "classification",
+        "ppt",
+    ),
+    "survey": (*SurveyInput.__dataclass_fields__, "version"),
+    "impression": ("fibromyalgia", "myofascial_pain_syndrome"),
+    "signature": ("signed_by", "signed_at"),
+    "entered_in_error": ("marked_at",),
+    "addenda": ("id", "created_at"),
 }
+WITHHELD: dict[str, tuple[str, ...]] = {
+    "": ("export",),
+    # The id and MRN become pseudonyms and the date of birth its year (see _patient).
+    "patient": ("id", "mrn", "family_name", "given_name", "date_of_birth"),
+    "tender_points": ("not_examined_reason",),
+    # muscle_label is kept only when it is the catalogue's (a muscle outside it is typed).
+    "trigger_points": ("muscle_other_name", "location_in_muscle", "referral_description", "notes"),
+    "impression": ("assessment", "plan"),
+    # The digest is a hash of the whole identified document: with a guessed name, MRN and
+    # birth date it would confirm who the exam is of.
+    "signature": ("digest",),
+    "entered_in_error": ("marked_by", "reason"),
+    "addenda": ("author", "text"),
+}
+# People (clinician, signer) are kept by their id only.
+_PERSON = ("id",)
 
 
 def exam_documents(
@@ -40,41 +112,50 @@ def exam_documents(
             yield sealed(document, seal_key) if seal_key is not None else document
 
 
-def _person(person: Json | None) -> Json | None:
-    """A clinician by id only."""
-    return None if person is None else {"id": person["id"]}
+def _kept(value: Any, names: tuple[str, ...]) -> Any:
+    """A part of the document (or each row of a list part) with only the fields named."""
+    if isinstance(value, list):
+        return [_kept(row, names) for row in value]
+    if not isinstance(value, dict):
+        return value
+    return {key: item for key, item in value.items() if key in names}
 
 
-def deidentified(document: Json, pseudonyms: Pseudonymiser) -> Json:
-    """The document for research: no names, a keyed pseudonym for the patient and MRN, the year
-    of birth only, no free text. Scores and findings are kept."""
-    patient = document["patient"]
-    result = dict(document)
-    result["patient"] = {
+def _trigger_point(point: Json) -> Json:
+    kept: Json = _kept(point, KEPT["trigger_points"])
+    if MUSCLE_BY_CODE.get(point.get("muscle") or "") is None:
+        kept["muscle_label"] = None  # the name typed for a muscle outside the catalogue
+    return kept
+
+
+def _patient(patient: Json, pseudonyms: Pseudonymiser) -> Json:
+    """The patient by keyed pseudonyms, the year of birth and the sex."""
+    return {
+        **_kept(patient, KEPT["patient"]),
         "id": pseudonyms.pseudonym("patient", str(patient["id"])),
         "mrn": pseudonyms.pseudonym("mrn", patient["mrn"].strip().lower()),
         "birth_year": int(patient["date_of_birth"][:4]),
-        "sex": patient["sex"],
     }
-    result["exam"] = {**document["exam"], "clinician": _person(document["exam"].get("clinician"))}
-    for part, names in _FREE_TEXT.items():
-        result[part] = [{k: v for k, v in row.items() if k not in names} for row in document[part]]
-    result["impression"] = {
-        key: value
-        for key, value in document["impression"].items()
-        if key not in ("assessment", "plan")
-    }
-    signature = document.get("signature")
-    if signature:
-        result["signature"] = {**signature, "signed_by": _person(signature["signed_by"])}
-    if document.get("entered_in_error"):
-        result["entered_in_error"] = {
-            key: value for key, value in document["entered_in_error"].items() if key == "marked_at"
-        }
-    result["addenda"] = [
-        {"id": addendum["id"], "created_at": addendum["created_at"]}
-        for addendum in document.get("addenda") or []
-    ]
+
+
+def deidentified(document: Json, pseudonyms: Pseudonymiser) -> Json:
+    """The document for research: only the fields KEPT names, a keyed pseudonym for the
+    patient and MRN, the year of birth, people by id. Scores and findings are kept."""
+    result: Json = {}
+    for part in KEPT[""]:
+        if part not in document:
+            continue
+        value = document[part]
+        if part == "patient":
+            value = _patient(value, pseudonyms)
+        elif part == "trigger_points":
+            value = [_trigger_point(point) for point in value]
+        elif part in KEPT:
+            value = _kept(value, KEPT[part])
+        result[part] = value
+    result["exam"]["clinician"] = _kept(result["exam"].get("clinician"), _PERSON)
+    if result.get("signature"):
+        result["signature"]["signed_by"] = _kept(result["signature"].get("signed_by"), _PERSON)
     return result
 
 
