@@ -36,6 +36,15 @@ TEXT_LIMITS: Final[Mapping[str, int]] = {
     "plan": 10_000,
 }
 _DECIMAL: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_DECIMAL_LENGTH: Final = 24  # far more digits than any reading; Decimal() of more costs time
+# Unknown keys named one by one in an object; the rest are counted. A suggestion is worked out
+# only when an object has this few, and only for a key this short (difflib's cost grows with both).
+UNKNOWN_KEYS_NAMED: Final = 3
+SUGGESTED_FOR: Final = 2
+SUGGESTED_KEY_LENGTH: Final = 64
+NAME_SHOWN: Final = 40  # characters of a key repeated in a path or a message
+# Problems reported for one document or finding; the rest are counted.
+MAX_PROBLEMS_REPORTED: Final = 50
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ABSENT: Final = object()
 
@@ -46,6 +55,33 @@ _DOCUMENT_KEYS: Final = {
     "ppt_value": "ppt.value",
     "ppt_probe_area_cm2": "ppt.probe_area_cm2",
 }
+
+
+def unstorable(text: str) -> str | None:
+    """Why a string cannot be stored as typed, or None when it can."""
+    if "\x00" in text:
+        return "contains a NUL character (U+0000), which cannot be stored"
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(text[error.start])
+        return f"contains a lone surrogate (U+{code:04X}), which is not a character"
+    return None
+
+
+def shown(key: str) -> str:
+    """A key as a path or message may repeat it: short, and only characters that print."""
+    short = key if len(key) <= NAME_SHOWN else key[: NAME_SHOWN - 1] + "…"
+    return short if short.isprintable() else ascii(short)[1:-1]
+
+
+def _suggestion(key: str, keys: tuple[str, ...]) -> str:
+    if len(key) > SUGGESTED_KEY_LENGTH:
+        return ""
+    close = get_close_matches(key, keys, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 class DocumentObject:
@@ -61,11 +97,21 @@ class DocumentObject:
     ) -> None:
         self.value, self.path, self.problems = value, path, problems
         self.first_problem = len(problems)
-        for key in value:
-            if key not in keys and key not in derived:
-                close = get_close_matches(key, keys, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                self.problem(key, f"unknown key{hint}")
+        known = frozenset(keys) | frozenset(derived)
+        unknown = [key for key in value if key not in known]
+        if unknown:
+            self._unknown(unknown, keys)
+
+    def _unknown(self, unknown: list[str], keys: tuple[str, ...]) -> None:
+        """Name the first few unknown keys (with a suggestion when only one or two are wrong) and
+        count the rest: time in proportion to the keys, whatever their number and length."""
+        suggest = len(unknown) <= SUGGESTED_FOR
+        for key in unknown[:UNKNOWN_KEYS_NAMED]:
+            self.problem(shown(key), "unknown key" + (_suggestion(key, keys) if suggest else ""))
+        rest = len(unknown) - UNKNOWN_KEYS_NAMED
+        if rest > 0:
+            key = shown(unknown[UNKNOWN_KEYS_NAMED])
+            self.problem(key, f"unknown key, and {rest - 1:,} more unknown keys in this object")
 
     @property
     def sound(self) -> bool:
@@ -78,8 +124,11 @@ class DocumentObject:
 
     def problem(self, key: str, message: str) -> None:
         """Note a problem with a key of this object (once)."""
-        if (self.at(key), message) not in self.problems:
-            self.problems.append((self.at(key), message))
+        # Only this object's own problems can repeat it; looking further back would cost time in
+        # proportion to every problem of the document, for each one.
+        noted = (self.at(key), message)
+        if noted not in self.problems[self.first_problem :]:
+            self.problems.append(noted)
 
     def _read(
         self, key: str, required: bool, accept: Callable[[object], bool], message: str
@@ -95,13 +144,15 @@ class DocumentObject:
         return value
 
     def text(self, key: str, *, required: bool = False) -> str:
-        """A string, at most its TEXT_LIMITS length; absent reads as empty."""
+        """A string that can be stored, at most its TEXT_LIMITS length; absent reads as empty."""
         value = self._read(key, required, lambda v: isinstance(v, str), "must be a string")
         if not isinstance(value, str):
             return ""
         limit = TEXT_LIMITS.get(key)
         if limit is not None and len(value) > limit:
             self.problem(key, f"must be at most {limit} characters long")
+        elif reason := unstorable(value):
+            self.problem(key, reason)
         return value
 
     def code(self, key: str) -> str | None:
@@ -109,6 +160,9 @@ class DocumentObject:
         value = self._read(
             key, False, lambda v: v is None or isinstance(v, str), "must be a string or null"
         )
+        if isinstance(value, str) and (reason := unstorable(value)):
+            self.problem(key, reason)
+            return None
         return value if isinstance(value, str) else None
 
     def flag(self, key: str, *, required: bool = False) -> bool | None:
@@ -132,7 +186,11 @@ class DocumentObject:
             required,
             lambda v: (
                 (not required and v is None)
-                or (isinstance(v, str) and _DECIMAL.fullmatch(v) is not None)
+                or (
+                    isinstance(v, str)
+                    and len(v) <= _DECIMAL_LENGTH
+                    and _DECIMAL.fullmatch(v) is not None
+                )
             ),
             'must be a number written as a string, like "2.4"',
         )
@@ -142,10 +200,11 @@ class DocumentObject:
         """One of an enumeration's values, or null where that is allowed."""
         allowed = ", ".join(member.value for member in enum)
         message = f"must be one of: {allowed}" + ("" if required else "; or null")
+        values = {m.value for m in enum}
         value = self._read(
             key,
             required,
-            lambda v: (not required and v is None) or v in {m.value for m in enum},
+            lambda v: (not required and v is None) or (isinstance(v, str) and v in values),
             message,
         )
         return enum(value) if isinstance(value, str) else None
@@ -193,10 +252,13 @@ class DocumentObject:
             return None
         return DocumentObject(value, self.at(key), self.problems, keys, derived)
 
-    def items(self, key: str) -> list[tuple[str, object]]:
-        """The entries of a list with their paths; absent is empty."""
+    def items(self, key: str, most: int) -> list[tuple[str, object]]:
+        """The entries of a list (at most `most` of them) with their paths; absent is empty."""
         value = self._read(key, False, lambda v: isinstance(v, list), "must be a list")
         if not isinstance(value, list):
+            return []
+        if len(value) > most:
+            self.problem(key, f"must hold at most {most:,} entries, not {len(value):,}")
             return []
         return [(f"{self.at(key)}[{index}]", item) for index, item in enumerate(value)]
 
@@ -204,6 +266,14 @@ class DocumentObject:
         """Add the domain's reasons about this object, named by their document paths."""
         for field, message in reasons:
             self.problem(_DOCUMENT_KEYS.get(field, field), message)
+
+
+def refusal(problems: Reasons, whole: str) -> DomainError:
+    """The problems as a refusal: the first MAX_PROBLEMS_REPORTED, and how many more there are."""
+    if len(problems) <= MAX_PROBLEMS_REPORTED:
+        return DomainError(problems)
+    rest = len(problems) - MAX_PROBLEMS_REPORTED
+    return DomainError([*problems[:MAX_PROBLEMS_REPORTED], (whole, f"and {rest:,} more problems")])
 
 
 def _as_object(
@@ -244,6 +314,8 @@ def parse_exam_json(text: str) -> object:
         return json.loads(
             text, object_pairs_hook=_refuse_duplicate_keys, parse_constant=_refuse_constant
         )
+    except RecursionError:
+        raise DomainError([("document", "is nested too deeply to read")]) from None
     except json.JSONDecodeError as error:
         where = f"line {error.lineno} column {error.colno}"
         raise DomainError([("document", f"is not valid JSON: {error.msg} ({where})")]) from None

@@ -15,8 +15,16 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Final, TypeVar
 
+from clinic.domain.body_areas import ZONE_CODES
 from clinic.domain.document import FORMAT, FORMAT_VERSION
-from clinic.domain.document_fields import DocumentObject, Reasons, object_at
+from clinic.domain.document_fields import (
+    DocumentObject,
+    Reasons,
+    object_at,
+    refusal,
+    shown,
+    unstorable,
+)
 from clinic.domain.errors import DomainError
 from clinic.domain.findings import (
     TRIGGER_POINT_PLAIN_FIELDS,
@@ -39,13 +47,18 @@ from clinic.domain.scales import (
     TriggerPointClass,
     TwitchResponse,
 )
+from clinic.domain.sites import SITE_BY_CODE
 from clinic.domain.validation import validate_survey, validate_tender_point, validate_trigger_point
+from clinic.domain.wpi import PAIN_AREA_BY_CODE
 
 T = TypeVar("T")
 
 _RATING = f"must be a whole number from {PAIN_RATING_MIN} to {PAIN_RATING_MAX}"
 _SEVERITY = f"must be a whole number from 0 to {SYMPTOM_SEVERITY_ITEM_MAX}"
 MRN_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+# The most trigger points one exam may hold: far more than any examination finds, few enough that
+# reading and checking them all takes milliseconds.
+MAX_TRIGGER_POINTS: Final = 200
 
 
 @dataclass(frozen=True)
@@ -119,14 +132,16 @@ _TRIGGER_POINT_KEYS: Final = (
 
 
 def _zones(record: DocumentObject) -> tuple[str, ...]:
-    zones: list[str] = []
-    for path, zone in record.items("referral_zones"):
+    zones: dict[str, None] = {}  # in the order given, each once
+    for path, zone in record.items("referral_zones", len(ZONE_CODES)):
         if not isinstance(zone, str):
             record.problems.append((path, "must be a body-zone code (a string)"))
+        elif reason := unstorable(zone):
+            record.problems.append((path, reason))
         elif zone in zones:
-            record.problems.append((path, f"zone {zone!r} is listed twice"))
+            record.problems.append((path, f"zone {shown(zone)!r} is listed twice"))
         else:
-            zones.append(zone)
+            zones[zone] = None
     return tuple(zones)
 
 
@@ -169,7 +184,7 @@ def _position(value: object) -> object:
 
 def _trigger_points(document: DocumentObject) -> tuple[TriggerPointInput, ...]:
     """The trigger points in `position` order (list order where no position is given)."""
-    entries = document.items("trigger_points")
+    entries = document.items("trigger_points", MAX_TRIGGER_POINTS)
     read: list[tuple[int, int, TriggerPointInput | None]] = []
     holders: dict[int, str] = {}
     for index, (path, value) in enumerate(entries):
@@ -191,7 +206,7 @@ def _trigger_points(document: DocumentObject) -> tuple[TriggerPointInput, ...]:
 def _tender_points(document: DocumentObject) -> tuple[TenderPointInput, ...]:
     findings: list[TenderPointInput] = []
     seen: dict[str, str] = {}
-    for path, value in document.items("tender_points"):
+    for path, value in document.items("tender_points", len(SITE_BY_CODE)):
         finding = _tender_point(value, path, document.problems)
         if finding is None:
             continue
@@ -209,9 +224,16 @@ def _pain_areas(survey: DocumentObject) -> dict[str, bool]:
     if not isinstance(value, dict):
         survey.problem("pain_areas", "must be an object of area codes, each true or false")
         return {}
+    if len(value) > len(PAIN_AREA_BY_CODE):
+        message = f"must hold at most {len(PAIN_AREA_BY_CODE)} areas, not {len(value):,}"
+        survey.problem("pain_areas", message)
+        return {}
     answers: dict[str, bool] = {}
     for code, painful in value.items():
-        if isinstance(painful, bool):
+        if reason := unstorable(code):
+            reason = "its code " + reason.removeprefix("contains ")
+            survey.problem(f"pain_areas.{shown(code)}", reason)
+        elif isinstance(painful, bool):
             answers[code] = painful
         else:
             message = "must be true or false (an area not asked is left out)"
@@ -345,7 +367,7 @@ def read_exam_document(document: object) -> LoadedExam:
     survey = _survey(top)
     impression = _impression(top)
     if problems or patient is None or exam_date is None:
-        raise DomainError(problems)
+        raise refusal(problems, "document")
     return LoadedExam(
         patient=patient,
         exam_date=exam_date,
@@ -362,7 +384,7 @@ def _read_one(value: object, read: Callable[[object, str, Reasons], T | None]) -
     problems: Reasons = []
     result = read(value, "", problems)
     if problems or result is None:
-        raise DomainError(problems or [("", "must be an object")])
+        raise refusal(problems or [("", "must be an object")], "")
     return result
 
 
@@ -382,7 +404,8 @@ def _read_section(value: object, name: str, read: Callable[[DocumentObject], T])
     result = read(document)
     if problems:
         prefix = f"{name}."
-        raise DomainError([(field.removeprefix(prefix), message) for field, message in problems])
+        reasons = [(field.removeprefix(prefix), message) for field, message in problems]
+        raise refusal(reasons, "")
     return result
 
 
