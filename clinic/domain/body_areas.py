@@ -1,6 +1,6 @@
 """Body areas a referred-pain zone is recorded in, shaded on the body map and in the PDF.
 
-The vocabulary covers every zone named in the referral column of the domain reference's section 5
+The vocabulary covers every zone named in the referral column of the clinical reference's section 5
 (Travell & Simons patterns). A zone is an area plus a side: "temple_left", "temple_right", or the
 bare code for an area on the midline ("sternum"). Codes come only from sections 3.1, 6.3 and 6.3b;
 `approximate` marks a code that names a larger region than the area, so the label must go with it.

@@ -18,7 +18,7 @@ from typing import Final
 Point = tuple[float, float]
 Polygon = tuple[Point, ...]
 
-# ACR pair number -> (x, y), where section 1.2 of the domain reference places the site.
+# ACR pair number -> (x, y), where section 1.2 of the clinical reference places the site.
 ACR_SITE_POINTS: Final[Mapping[int, Point]] = MappingProxyType(
     {
         1: (0.530, 0.122),  # occiput (back): a thumb-width off the midline, below the nuchal ridge

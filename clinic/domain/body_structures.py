@@ -1,8 +1,8 @@
-"""SNOMED CT body-structure codes the catalogues bind to, each read from the domain reference.
+"""SNOMED CT body-structure codes the catalogues bind to, each read from the clinical reference.
 
-Every code here was copied from the shared domain reference's tables (section 3.1 for the WPI areas,
+Every code here was copied from the clinical reference's tables (section 3.1 for the WPI areas,
 6.3 and 6.3b for body structures) with the confidence they give it, so that a code is bound in one
-place and the site, muscle, area and WPI catalogues only name it. Displays are the reference's.
+place and the site, muscle, area and WPI catalogues only name it. Displays are the sources'.
 Codes the reference marks UNVERIFIED (gastrocnemius 181700004, soleus 181702007, tibialis anterior
 181696007, biceps femoris 181672002, iliocostalis lumborum 244855009, lateral epicondyle 181933003,
 costochondral joint 282413008) and the ambiguous 24693007 are deliberately absent: those concepts go

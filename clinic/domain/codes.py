@@ -1,7 +1,7 @@
-"""Coded concepts with the confidence the domain reference gives them.
+"""Coded concepts with the confidence the clinical reference (docs/clinical-reference.md) gives.
 
 Only VERIFIED codes are ever emitted as standard codes (FHIR, PDF); the others stay in the
-catalogue as documentation and are replaced by a local code and text (shared domain reference,
+catalogue as documentation and are replaced by a local code and text (clinical reference,
 sections 6 and 8).
 """
 
@@ -16,7 +16,7 @@ UCUM = "http://unitsofmeasure.org"
 
 
 class Confidence(StrEnum):
-    """How well the domain reference could confirm a code or fact."""
+    """How well the clinical reference could confirm a code or fact."""
 
     VERIFIED = "verified"
     PARTIAL = "partial"

@@ -1,7 +1,7 @@
 """Comparing an exam with the patient's previous signed exam.
 
 The smallest detectable difference of the tender point count between raters is 4 to 6 points
-(shared domain reference, section 1.4 [TPC-J]): a change of fewer than 4 is within measurement
+(clinical reference, section 1.4 [TPC-J]): a change of fewer than 4 is within measurement
 error, 4 to 6 is possibly real, more than 6 is beyond it.
 """
 

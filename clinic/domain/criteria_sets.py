@@ -1,6 +1,6 @@
 """The code sets the published criteria count over: 18 ACR 1990 sites, 19 WPI areas, 5 regions.
 
-Derived from the site and WPI catalogues (one source of truth per fact; shared domain reference,
+Derived from the site and WPI catalogues (one source of truth per fact; clinical reference,
 sections 1.2 and 3.1); the scoring tests check them against the published rules with literal codes.
 """
 

@@ -1,8 +1,8 @@
-"""Typical referred-pain patterns of the catalogued muscles: the domain reference's section 5.
+"""Typical referred-pain patterns of the catalogued muscles: the clinical reference's section 5.
 
 Areas are base codes of clinic.domain.body_areas, felt on the muscle's side unless listed as
-bilateral. Notes keep the reference's wording and caveats; sources are its keys (section 9).
-Where the reference names a spot the vocabulary has no area for, the comment says where it goes.
+bilateral. Notes keep the sources' wording and caveats; sources are the keys of section 9.
+Where a source names a spot the vocabulary has no area for, the comment says where it goes.
 clinic.domain.muscles joins these to the muscles; read them from there.
 """
 

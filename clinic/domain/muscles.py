@@ -1,6 +1,6 @@
 """Muscles commonly examined for myofascial trigger points, with their typical referral zones.
 
-The list follows the domain reference's section 5 (Travell & Simons patterns as seen in the cited
+The list follows the clinical reference's section 5 (Travell & Simons patterns as seen in the cited
 sources); the patterns themselves live in clinic.domain.muscle_referrals. Referral is ipsilateral
 unless a zone is listed in `bilateral_referral`. SNOMED codes come only from sections 6.3 and 6.3b;
 a muscle whose code the reference could not verify carries none and goes out as text.

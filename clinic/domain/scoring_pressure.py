@@ -1,6 +1,6 @@
 """Pressure pain thresholds: exact conversion to kPa and left-right differences at the ACR sites.
 
-Conversions are exact physics (shared domain reference, sections 4.6 and 8.2): 1 kgf = 9.80665 N
+Conversions are exact physics (clinical reference, sections 4.6 and 8.2): 1 kgf = 9.80665 N
 by definition, so 1 kgf/cm² = 98.0665 kPa, and 1 N/cm² = 10 kPa. A force in newtons says nothing
 about pressure without the probe area, so such a reading without an area has no kPa value.
 """

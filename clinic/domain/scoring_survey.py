@@ -1,6 +1,6 @@
 """Survey scores: WPI, SSS (2010 and 2011/2016 versions), generalized pain regions, FS/PSD.
 
-Rules from the shared domain reference, sections 3.1, 3.2 and 3.4. Every count reports the range
+Rules from the clinical reference, sections 3.1, 3.2 and 3.4. Every count reports the range
 still possible while answers are missing; every integer inside that range can occur, because each
 unanswered item may independently take any value on its scale.
 """

@@ -1,6 +1,6 @@
 """ACR 2010 preliminary, ACR 2011 modified and ACR 2016 revised fibromyalgia criteria.
 
-Rules from the shared domain reference, section 3.3 (and pitfall 1 in section 8): 2010/2011
+Rules from the clinical reference, section 3.3 (and pitfall 1 in section 8): 2010/2011
 accept WPI 3-6 with SSS >= 9 and exclude pain another disorder explains; 2016 accepts WPI 4-6 with
 SSS >= 9, adds generalized pain in >= 4 of 5 regions and has no exclusion. Outcomes are exact
 over every completion of the unanswered items (see clinic.domain.scoring_outcomes).

@@ -1,6 +1,6 @@
 """Tender point scores: ACR 1990 and MTPS tender point counts, FIS, ACR 1990 classification.
 
-Rules from the shared domain reference, sections 1 (ACR 1990) and 2 (MTPS). Only the 18 ACR sites
+Rules from the clinical reference, sections 1 (ACR 1990) and 2 (MTPS). Only the 18 ACR sites
 are ever counted; control points are recorded elsewhere and never enter a count.
 """
 
@@ -34,7 +34,7 @@ from clinic.domain.scoring_outcomes import (
 
 VERSION_ACR_1990 = "ACR 1990"
 VERSION_MTPS = "MTPS 1997"
-# PARTIAL (domain reference section 2): the FIS definition was not visible in the primary text.
+# PARTIAL (clinical reference section 2): the FIS definition was not visible in the primary text.
 VERSION_FIS = "MTPS 1997, Fibromyalgia Intensity Score"
 ACR_1990_TENDER_POINTS_NEEDED = 11
 # MTPS: a site is positive at a rating of 2 or more; 0 and 1 are negative (Okifuji 1997).
@@ -108,7 +108,7 @@ def tender_point_count_mtps(tender_points: Mapping[str, TenderPointInput]) -> Co
 
 def fibromyalgia_intensity_score(tender_points: Mapping[str, TenderPointInput]) -> IntensityScore:
     """Return the FIS: mean 0-10 rating over the 18 ACR sites to 1 decimal; None if any missing."""
-    # PARTIAL (domain reference section 2): "mean of the 0-10 ratings over the 18 sites" comes
+    # PARTIAL (clinical reference section 2): "mean of the 0-10 ratings over the 18 sites" comes
     # from a secondary source; the primary text was not seen. Policy: no FIS unless all 18 sites
     # are rated, because a mean over fewer sites is a different number, not an estimate of it.
     ratings = {code: _rating(tender_points.get(code), code) for code in ACR_SITE_CODES}

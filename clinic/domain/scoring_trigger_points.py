@@ -1,6 +1,6 @@
 """Myofascial trigger points: the Delphi 2018 criteria and active/latent counts.
 
-Rule from the shared domain reference, section 4.2 (VERIFIED [DELPHI][ICS]): a spot is a trigger
+Rule from the clinical reference, section 4.2 (VERIFIED [DELPHI][ICS]): a spot is a trigger
 point when at least 2 of 3 signs are present (taut band, hypersensitive spot, referred pain); active
 versus latent follows whether the patient recognizes the elicited sensation as a familiar symptom.
 The data-driven refinement that the hypersensitive spot must lie inside the taut band [CLUST] is not

@@ -1,6 +1,6 @@
 """The 18 ACR 1990 tender-point sites and the control points palpated with them.
 
-Sites, codes and locations follow the domain reference's section 1.2 (Wolfe et al. 1990); the site
+Sites, codes and locations follow the clinical reference's section 1.2 (Wolfe et al. 1990); the site
 IDs TP01L ... TP09R are the reference's suggestion, not a standard. Control points (section 1.3)
 are not part of ACR 1990 and never count in the tender point count.
 """

@@ -34,7 +34,7 @@ clinic's own base `https://tenderpoint.clinic/fhir/` (`BASE_URL`), `hl7:` is
 Standard codes: `STANDARD_CODES` holds every SNOMED CT and LOINC code the export can emit. Body
 structures and laterality come from the domain catalogues (sites, muscles, body areas, WPI areas),
 never typed again here; the four concepts no catalogue binds (palpation, fibromyalgia, myofascial
-pain syndrome, LOINC pain severity) are bound below, once, from the shared domain reference.
+pain syndrome, LOINC pain severity) are bound below, once, from the clinical reference.
 Only codes whose confidence is VERIFIED are ever emitted; the others go out as text.
 """
 
@@ -165,7 +165,7 @@ SURVEY_QUESTIONS: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
-# The concepts no catalogue binds, each read next to its name in the shared domain reference.
+# The concepts no catalogue binds, each read next to its name in the clinical reference.
 # Section 6.2: "Palpation (procedure) — Observation.method", VERIFIED [PYD].
 PALPATION: Final = snomed("113011001", "Palpation")
 # Section 6.2: VERIFIED (HL7 FHIR example data + VSAC value set).

@@ -1,4 +1,5 @@
-"""The body-area vocabulary referral zones are recorded in (reference section 5)."""
+"""The body-area vocabulary referral zones are recorded in, as section 5.1 of the clinical
+reference describes it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ from clinic.domain.body_areas import (
     zone_label,
 )
 from clinic.domain.scales import Side
+from tests.domain.reference import codes_of, table
+
+# Section 5.1 of the clinical reference: every area, head to toe; section 5: the muscles' zones.
+AREAS = table("5.1", "Area")
+RECORDED_IN_SECTION_5 = {
+    area.strip() for row in table("5", "Muscle") for area in row["Recorded areas"].split(",")
+}
 
 # Every zone the referral column of section 5 names, as this vocabulary spells it.
 ZONES_IN_SECTION_5 = {
@@ -45,6 +53,7 @@ ZONES_IN_SECTION_5 = {
     "posterior_arm",
     "lateral_elbow",
     "radial_forearm",
+    "ulnar_forearm",
     "hand",
     "ulnar_fingers",
     "wrist",
@@ -83,7 +92,21 @@ UNCODED = {"ear", "groin", "sacroiliac", "coccyx", "wrist", "ankle", "heel", "in
 
 def test_vocabulary_covers_every_zone_of_section_5() -> None:
     assert set(AREA_BY_CODE) >= ZONES_IN_SECTION_5
+    assert set(AREA_BY_CODE) >= RECORDED_IN_SECTION_5
+    assert ZONES_IN_SECTION_5 >= RECORDED_IN_SECTION_5
     assert 45 <= len(BODY_AREAS) <= 60
+
+
+def test_the_vocabulary_is_the_references_in_its_order() -> None:
+    assert [a.code for a in BODY_AREAS] == [row["Area"] for row in AREAS]
+    for row, area in zip(AREAS, BODY_AREAS, strict=True):
+        assert area.label == row["Name"], area.code
+        assert area.paired == (row["Paired"] == "yes"), area.code
+        code = [] if area.snomed is None else [area.snomed.code]
+        assert code == codes_of(row["SNOMED CT"]), area.code
+        assert area.approximate == (row["Mapping"] == "approximate"), area.code
+    assert {row["Area"] for row in AREAS if row["Paired"] == "no"} == MIDLINE
+    assert {row["Area"] for row in AREAS if row["SNOMED CT"] == "none"} == UNCODED
 
 
 def test_codes_are_unique_snake_case() -> None:

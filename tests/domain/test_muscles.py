@@ -1,4 +1,5 @@
-"""The trigger-point muscle catalogue and its referral patterns (reference section 5)."""
+"""The trigger-point muscle catalogue and its referral patterns, as section 5 of the clinical
+reference describes them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ from clinic.domain.codes import Confidence
 from clinic.domain.muscle_referrals import REFERRALS
 from clinic.domain.muscles import MUSCLE_BY_CODE, MUSCLES, OTHER_MUSCLE, typical_referral_zones
 from clinic.domain.scales import Side
+from tests.domain.reference import codes_of, source_keys, table
+
+# Section 5 of the clinical reference: one row per muscle, in the form's order.
+ROWS = table("5", "Muscle")
+
+
+def _areas(cell: str) -> tuple[str, ...]:
+    return tuple(area.strip() for area in cell.split(",") if area.strip())
+
 
 # One entry per row of section 5; SCM's two heads are two rows there too, and the shared
 # iliocostalis lumborum / lumbar multifidus row is split in two.
@@ -45,6 +55,24 @@ SECTION_5 = {
     "soleus",
     "tibialis_anterior",
 }
+
+
+def test_the_reference_lists_every_muscle_of_the_catalogue_in_order() -> None:
+    assert [row["Muscle"] for row in ROWS] == [m.code for m in MUSCLES]
+    assert {row["Muscle"] for row in ROWS} == SECTION_5
+
+
+def test_each_muscle_is_what_the_reference_says() -> None:
+    for row, muscle in zip(ROWS, MUSCLES, strict=True):
+        assert muscle.label == row["Name"], muscle.code
+        assert muscle.referral_areas == _areas(row["Recorded areas"]), muscle.code
+        assert muscle.bilateral_referral == _areas(row["Both sides"]), muscle.code
+        code = [] if muscle.snomed is None else [muscle.snomed.code]
+        assert code == codes_of(row["SNOMED CT"]), muscle.code
+        assert muscle.approximate == (row["Whole-muscle code"] == "yes"), muscle.code
+        cited = row["Source"].strip("[]").split("][")
+        assert list(muscle.sources) == cited, muscle.code
+        assert set(cited) <= source_keys(), muscle.code
 
 
 def _code(muscle_code: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Scoring against the published rules (shared domain reference, sections 1-4 and 8) at its edges.
+"""Scoring against the published rules (clinical reference, sections 1-4 and 8) at its edges.
 
 Facts the reference marks PARTIAL are marked so where a test relies on them: the FIS definition
 (section 2), the 2010 somatic-symptom anchors (section 3.2) and the thumbnail and forearm control
@@ -228,7 +228,7 @@ def test_tender_but_not_painful_sites_and_control_points_never_count() -> None:
     # Tender on palpation but not called painful: recorded as painful=False, whatever the rating.
     points["TP09R"] = TenderPointInput("TP09R", painful=False, rating=1)
     # Control points painful at 10/10. Thumbnail and forearm as MTPS controls are PARTIAL in the
-    # domain reference (section 1.3); they must not count either way.
+    # clinical reference (section 1.3); they must not count either way.
     for code in ("CTRL_FOREHEAD", "CTRL_THUMBNAIL", "CTRL_FOREARM", "CTRL_THIGH"):
         points[code] = TenderPointInput(code, painful=True, rating=10)
     assert tender_point_count_acr1990(points).value == 10
@@ -310,7 +310,7 @@ def test_acr_1990_is_not_excluded_by_another_disorder() -> None:
 
 
 # --- Fibromyalgia Intensity Score -----------------------------------------------------------
-# PARTIAL (domain reference section 2): "mean of the 0-10 ratings over the 18 sites" was seen
+# PARTIAL (clinical reference section 2): "mean of the 0-10 ratings over the 18 sites" was seen
 # only in a secondary source; these tests pin the implemented definition, not a verified one.
 
 
@@ -370,7 +370,7 @@ def test_sss_versions_differ_only_in_part_b() -> None:
         headaches=True,
         lower_abdominal_pain=False,
         depression=True,
-        # PARTIAL (domain reference section 3.2): the 2010 somatic anchors come from a
+        # PARTIAL (clinical reference section 3.2): the 2010 somatic anchors come from a
         # low-authority source; only the 0-3 number is scored.
         somatic_symptoms=3,
     )

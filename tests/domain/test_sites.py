@@ -1,4 +1,5 @@
-"""The tender-point catalogue: the 18 ACR 1990 sites and the control points (reference 1.2-1.3)."""
+"""The tender-point catalogue: the 18 ACR 1990 sites and the control points, as sections 1.2
+and 1.3 of the clinical reference describe them."""
 
 from __future__ import annotations
 
@@ -17,27 +18,51 @@ from clinic.domain.sites import (
     SITE_BY_CODE,
     pair_of,
 )
+from tests.domain.reference import codes_of, key_values, status_of, table
 
-PAIR_NAMES = (
-    "Occiput",
-    "Low cervical",
-    "Trapezius",
-    "Supraspinatus",
-    "Second rib",
-    "Lateral epicondyle",
-    "Gluteal",
-    "Greater trochanter",
-    "Knee",
-)
+# Section 1.2 (the 18 sites) and 1.3 (the control points) of the clinical reference.
+PAIRS = table("1.2", "Pair")
+CONTROLS = table("1.3", "Site")
+PAIR_NAMES = tuple(row["Name"] for row in PAIRS)
+
+
+def test_the_reference_lists_nine_pairs_and_four_controls() -> None:
+    assert [int(row["Pair"]) for row in PAIRS] == list(range(1, 10))
+    assert len(CONTROLS) == 4
+    assert "Occiput" in PAIR_NAMES
 
 
 def test_eighteen_acr_sites_in_nine_pairs_with_the_reference_codes() -> None:
     assert [s.code for s in ACR_SITES] == [
         f"TP{n:02d}{side}" for n in range(1, 10) for side in ("L", "R")
     ]
+    assert [s.code for s in ACR_SITES] == [code for row in PAIRS for code in row["Sites"].split()]
     assert [s.pair for s in ACR_SITES] == [n for n in range(1, 10) for _ in range(2)]
     assert [s.name for s in ACR_SITES[::2]] == list(PAIR_NAMES)
     assert [s.name for s in ACR_SITES[1::2]] == list(PAIR_NAMES)
+
+
+def test_each_site_is_what_the_reference_says() -> None:
+    for row, site in zip(PAIRS, ACR_SITES[::2], strict=True):
+        assert site.snomed is not None
+        assert [site.snomed.code] == codes_of(row["SNOMED CT"]), site.code
+        assert site.approximate == (row["Mapping"] == "approximate"), site.code
+        assert site.view == row["Drawn on"], site.code
+        assert site.confidence.value.upper() == status_of(row["Status"]), site.code
+        # The alternatives the reference names are never bound to the site.
+        assert site.snomed.code not in codes_of(row["Other VERIFIED codes"]), site.code
+
+
+def test_each_control_is_what_the_reference_says() -> None:
+    assert [s.code for s in CONTROL_SITES] == [row["Site"] for row in CONTROLS]
+    for row, site in zip(CONTROLS, CONTROL_SITES, strict=True):
+        assert site.side.value == row["Side"], site.code
+        assert site.mtps_control == (row["MTPS control"] == "yes"), site.code
+        assert site.snomed is not None
+        assert [site.snomed.code] == codes_of(row["SNOMED CT"]), site.code
+        assert site.approximate == (row["Mapping"] == "approximate"), site.code
+        assert site.confidence.value.upper() == status_of(row["Status"]), site.code
+    assert sum(s.mtps_control for s in CONTROL_SITES) == int(key_values()["mtps.control_points"])
 
 
 def test_each_pair_is_left_then_right_with_snomed_laterality() -> None:

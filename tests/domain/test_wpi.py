@@ -1,10 +1,15 @@
-"""The 19 Widespread Pain Index areas and the 2016 generalized-pain regions (reference 3.1, 3.5)."""
+"""The 19 Widespread Pain Index areas and the 2016 generalized-pain regions, as sections 3.1 and
+3.5 of the clinical reference describe them."""
 
 from __future__ import annotations
 
 from clinic.domain.codes import LEFT, RIGHT
 from clinic.domain.scales import Side
 from clinic.domain.wpi import GENERALIZED_PAIN_REGIONS, PAIN_AREA_BY_CODE, PAIN_AREAS
+from tests.domain.reference import codes_of, key_values, table
+
+# Section 3.1 of the clinical reference: one row per area, in checklist order.
+AREAS = table("3.1", "#")
 
 ORDER = [
     "jaw_left",
@@ -28,7 +33,7 @@ ORDER = [
     "abdomen",
 ]
 
-# Section 3.5's REGIONS_2016, written with this catalogue's codes.
+# Section 3.5: the regions are made of the areas of 3.1 that count for generalized pain.
 REGIONS_2016 = {
     "left_upper": {"shoulder_girdle_left", "upper_arm_left", "lower_arm_left"},
     "right_upper": {"shoulder_girdle_right", "upper_arm_right", "lower_arm_right"},
@@ -36,6 +41,30 @@ REGIONS_2016 = {
     "right_lower": {"hip_right", "upper_leg_right", "lower_leg_right"},
     "axial": {"neck", "upper_back", "lower_back"},
 }
+
+
+def test_the_reference_lists_the_areas_in_checklist_order() -> None:
+    assert [int(row["#"]) for row in AREAS] == list(range(1, 20))
+    assert [row["Area"] for row in AREAS] == ORDER
+    assert len(AREAS) == int(key_values()["wpi.areas"])
+    regions: dict[str, set[str]] = {}
+    for row in AREAS:
+        if row["Counts for generalized pain"] == "yes":
+            regions.setdefault(row["2016 region"], set()).add(row["Area"])
+    assert regions == REGIONS_2016
+    assert len(regions) == int(key_values()["acr2016.regions"])
+
+
+def test_each_area_is_what_the_reference_says() -> None:
+    assert [a.code for a in PAIN_AREAS] == [row["Area"] for row in AREAS]
+    for row, area in zip(AREAS, PAIN_AREAS, strict=True):
+        assert area.label == row["Name"]
+        assert area.region_2016 == row["2016 region"]
+        assert area.counts_for_generalized_pain == (row["Counts for generalized pain"] == "yes")
+        assert area.snomed is not None
+        assert [area.snomed.code] == codes_of(row["SNOMED CT"]), area.code
+        assert area.fallback_code == ("fallback" in row["SNOMED CT"]), area.code
+
 
 # Section 3.1's suggested codes.
 SNOMED_3_1 = {
