@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None, *, migrations: bool = True)
     from clinic.database import configure_engine, write_intent
     from clinic.extensions import csrf, db
     from clinic.views import register_blueprints
+    from clinic.views.bodies import register_body_limits
     from clinic.views.errors import register_error_handlers
     from clinic.views.formatting import register_formatting
 
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None, *, migrations: bool = True)
         from flask_migrate import Migrate
 
         Migrate(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    register_body_limits(app)  # before CSRF protection, the first to read a posted form
     csrf.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

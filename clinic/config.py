@@ -22,6 +22,13 @@ DEFAULTS: dict[str, Any] = {
     "PATIENTS_PER_PAGE": 25,
     # How long the tablet waits before resending a kept autosave after a failure.
     "AUTOSAVE_RETRY_MS": 2000,
+    # The largest body any web request may send, in bytes; a larger one is refused (413) before
+    # it is read. A page's form with every text at its longest (20,000 characters) fits.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Multipart forms (the survey and assessment pages' autosave): the largest text field in bytes,
+    # and the most fields. Urlencoded forms and query strings are held to the same field count.
+    "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+    "MAX_FORM_PARTS": 2000,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,

@@ -6,8 +6,6 @@ a signed exam 409. Errors are application/problem+json with a message per field.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import uuid
 from typing import Any
@@ -31,10 +29,21 @@ from clinic.services.patients import (
     search_patients,
 )
 from clinic.views import api_schemas as s
+from clinic.views.api_cursors import decode_cursor
+from clinic.views.api_cursors import encode_cursor as encode_cursor  # api_exams reads it here
+from clinic.views.bodies import json_body, shown
 from clinic.views.common import clinic_today, current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # a bearer token, never a cookie, authenticates these calls
+
+
+@bp.before_request
+def _read_body() -> None:
+    """Read a body as JSON, strictly, before spectree does: spectree takes a body it cannot read
+    for an empty one, and a form for no body at all."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        json_body()
 
 
 def _problem_on_invalid(req: Any, resp: Any, error: Any, _instance: Any, *_: Any) -> None:
@@ -42,7 +51,7 @@ def _problem_on_invalid(req: Any, resp: Any, error: Any, _instance: Any, *_: Any
     if error is None or resp is None:
         return
     errors = {
-        ".".join(str(part) for part in item["loc"]) or "body": item["msg"]
+        ".".join(shown(str(part)) for part in item["loc"]) or "body": item["msg"]
         for item in error.errors()
     }
     body = {"type": "about:blank", "title": "Some values are not valid", "status": 422}
@@ -91,20 +100,13 @@ def domain_problem(error: DomainError, status: int = 422) -> Response:
     return problem(status, "Some values are not valid", errors=dict(error.reasons))
 
 
-def encode_cursor(values: list[Any]) -> str:
-    """Return the opaque cursor for where a page ended."""
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
 def read_cursor(text: str | None) -> list[Any] | None:
-    """Return the values a cursor of encode_cursor holds; DomainError if it is not one."""
+    """Return the values a cursor of encode_cursor holds (the query models checked them for
+    their list); DomainError if it is not one."""
     if not text:
         return None
-    try:
-        values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-    except (binascii.Error, ValueError):
-        values = None
-    if not isinstance(values, list) or len(values) != 2:
+    values = decode_cursor(text)
+    if values is None:
         raise DomainError([("cursor", "not a cursor this API gave")])
     return values
 

@@ -39,11 +39,19 @@ def login() -> str | Response:
         else:
             db_session().commit()
             start_session(user)
-            target = request.args.get("next")
-            return redirect(target if is_safe_redirect(target) else url_for("main.index"))
+            return redirect(_next_page() or url_for("main.index"))
     elif request.method == "GET" and current_user.is_authenticated:
         return redirect(url_for("main.index"))
     return render_template("auth/login.html", form=form)
+
+
+def _next_page() -> str | None:
+    """The page to go on to after signing in: a path on this site, with no control character (a
+    line break would end the Location header); anything else goes home."""
+    target = request.args.get("next")
+    if not is_safe_redirect(target) or not target.isprintable():
+        return None
+    return target
 
 
 @bp.post("/logout")

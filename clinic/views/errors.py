@@ -1,13 +1,16 @@
-"""Error pages; an unexpected error rolls the request's transaction back."""
+"""Error answers in the caller's format: problem+json for the API and the tablet's autosave, a page
+in the app's look for everything else; an unexpected error rolls the request's transaction back."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from clinic.auth import API_ATTR, BACKGROUND_ATTR, problem
 from clinic.domain.errors import ExamLockedError
 from clinic.extensions import db_session
+from clinic.views.bodies import BodyRefusedError
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -18,31 +21,61 @@ MESSAGES = {
 }
 
 
+def _size_message() -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    size = f" (at most {limit / 1_048_576:g} MB)" if limit else ""
+    return f"What was sent is larger than this service accepts{size}; nothing was saved."
+
+
+def wants_problem() -> bool:
+    """Whether the caller reads problem+json: the API, and the scripts that autosave."""
+    if request.path.startswith("/api/"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, API_ATTR, False) or getattr(view, BACKGROUND_ATTR, False)
+
+
+def _answer(code: int, message: str, errors: dict[str, str] | None = None) -> Response:
+    """The error in the caller's format, with a message per field when there are some."""
+    if wants_problem():
+        extra = {"errors": errors} if errors else {}
+        return problem(code, message, **extra)
+    if errors:
+        message = f"{message}: " + "; ".join(f"{field} {text}" for field, text in errors.items())
+    return make_response(render_template("error.html", code=code, message=message), code)
+
+
 def register_error_handlers(app: Flask) -> None:
-    """Answer errors with a page in the app's look."""
+    """Answer errors in the caller's format."""
 
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError) -> tuple[str, int]:
+    def _csrf(error: CSRFError) -> Response:
         message = (
             "This form was open too long or your session changed, so it was not saved. "
             "Go back, reload the page and submit again."
         )
-        return render_template("error.html", code=400, message=message), 400
+        return _answer(400, message)
 
     @app.errorhandler(ExamLockedError)
-    def _locked(error: ExamLockedError) -> tuple[str, int]:
-        message = " ".join(message for _field, message in error.reasons)
-        return render_template("error.html", code=409, message=message), 409
+    def _locked(error: ExamLockedError) -> Response:
+        return _answer(409, " ".join(message for _field, message in error.reasons))
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int]:
+    def _http(error: HTTPException) -> Response:
+        if isinstance(error, BodyRefusedError):
+            return _answer(error.code or 400, error.title, error.errors)
         code = error.code or 500
+        if code == 413:
+            return _answer(code, _size_message())
         specific = error.description != type(error).description
         message = (error.description if specific else None) or MESSAGES.get(code, "")
-        return render_template("error.html", code=code, message=message), code
+        answer = _answer(code, message)
+        for name, value in error.get_headers():  # Allow on a 405, WWW-Authenticate on a 401
+            if name.lower() != "content-type":
+                answer.headers[name] = value
+        return answer
 
     @app.errorhandler(InternalServerError)
-    def _internal(error: InternalServerError) -> tuple[str, int]:
+    def _internal(error: InternalServerError) -> Response:
         db_session().rollback()
-        message = "Something went wrong and nothing was saved. Please try again."
-        return render_template("error.html", code=500, message=message), 500
+        return _answer(500, "Something went wrong and nothing was saved. Please try again.")
