@@ -1,9 +1,10 @@
-"""Enumerations and bounds of the exam's scales (see shared domain reference, sections 1-4)."""
+"""Enumerations and bounds of the exam's scales (see the clinical reference, sections 1-4)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Final
 
 
 class Sex(StrEnum):
@@ -65,6 +66,12 @@ class PressureUnit(StrEnum):
     @property
     def label(self) -> str:
         return {"kgf/cm2": "kgf/cm²", "kPa": "kPa", "N": "N"}[self.value]
+
+
+# The one list of threshold units, as stored and exchanged: the forms, the exam document and its
+# import, the data dictionary and the API schema all read it, so none can offer a unit the scale
+# does not have.
+PRESSURE_UNIT_CODES: Final[tuple[str, ...]] = tuple(unit.value for unit in PressureUnit)
 
 
 class TautBand(StrEnum):

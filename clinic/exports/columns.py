@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from clinic.domain.scales import PRESSURE_UNIT_CODES
 from clinic.exports.csv_format import Cell
 
 OUTCOMES = "met, not_met, cannot_be_determined"
@@ -86,7 +87,7 @@ FINDING_COLUMNS: tuple[Column, ...] = (
     ),
     Column("referral_zones", "string", "Referral zone codes, joined by ';' in code order"),
     Column("ppt_value", "decimal", "Algometer pressure pain threshold", unit="in ppt_unit"),
-    Column("ppt_unit", "string", "Unit of the threshold", allowed="kPa, kgf/cm2, N, lbf"),
+    Column("ppt_unit", "string", "Unit of the threshold", allowed=", ".join(PRESSURE_UNIT_CODES)),
     Column("ppt_probe_area_cm2", "decimal", "Algometer probe area", unit="cm2"),
     Column(
         "note",

@@ -24,6 +24,14 @@ from clinic.services.imports import ImportProblem
 _CELL_VALUES = {"": None, "true": True, "false": False}
 _PATH = re.compile(r"^(tender_points|trigger_points)\[(\d+)\]\.?(.*)$")
 _CSV_COLUMNS = frozenset(column.name for column in FINDING_COLUMNS)
+# Document fields whose CSV column has another name (the algometer reading is nested there).
+_CSV_COLUMN_OF = {
+    "site": "site_code",
+    "muscle": "muscle_code",
+    "ppt.value": "ppt_value",
+    "ppt.unit": "ppt_unit",
+    "ppt.probe_area_cm2": "ppt_probe_area_cm2",
+}
 # The finding values a CSV row carries, read back under the names the exam document uses.
 _FINDING_COLUMNS = {
     "tender_point": ("examined", "painful", "rating"),
@@ -155,9 +163,7 @@ def csv_problem(problem: ImportProblem, rows_of: dict[str, Any]) -> ImportProble
     numbers = rows[part]
     if index >= len(numbers):
         return problem
-    column = {"site": "site_code", "muscle": "muscle_code", "ppt.value": "ppt_value"}.get(
-        column, column
-    )
+    column = _CSV_COLUMN_OF.get(column, column)
     return ImportProblem(
         problem.record, f"row {numbers[index]}, {column or 'row'}", problem.message
     )

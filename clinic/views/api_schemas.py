@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from clinic.domain.document import FORMAT
+from clinic.domain.scales import PRESSURE_UNIT_CODES
 
 Sex = Literal["female", "male", "other", "unknown"]
 Status = Literal["draft", "signed", "entered_in_error"]
@@ -94,11 +95,32 @@ class ExamList(BaseModel):
     next_cursor: str | None
 
 
+# A finding's algometer reading: none, or a value in one of the scale's units.
+_PRESSURE: dict[str, Any] = {
+    "anyOf": [
+        {"type": "null"},
+        {"type": "object", "properties": {"unit": {"enum": list(PRESSURE_UNIT_CODES)}}},
+    ]
+}
+_FINDINGS: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "object", "properties": {"ppt": _PRESSURE}},
+}
+
+
 class ExamDocument(RootModel[dict[str, Any]]):
     """The canonical exam document (`format` = "tender-point-clinic/exam"); see the README's
     data dictionary. A PUT changes the findings, survey and impression of a draft."""
 
-    model_config = ConfigDict(json_schema_extra={"properties": {"format": {"const": FORMAT}}})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "properties": {
+                "format": {"const": FORMAT},
+                "tender_points": _FINDINGS,
+                "trigger_points": _FINDINGS,
+            }
+        }
+    )
 
 
 class SignIn(Strict):
