@@ -3,40 +3,24 @@ findings CSV (or the export's zip) read back as drafts."""
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from typing import IO, Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
 from clinic.exports.formats import seal_key
 from clinic.extensions import db_session
-from clinic.services.imports import ImportProblem, ImportReport, import_documents
+from clinic.services.import_files import (
+    ImportFileError,
+    ImportLimits,
+    json_documents,
+    read_import_file,
+)
+from clinic.services.imports import ImportReport, import_documents
 from clinic.services.imports_csv import csv_documents, csv_problem
 from clinic.services.users import get_user_by_email
-
-
-def read_documents(text: str) -> list[tuple[str, Any]]:
-    """(label, document) pairs of a JSON array or NDJSON file; a broken line is a problem."""
-    stripped = text.lstrip("\ufeff").lstrip()
-    if stripped.startswith("["):
-        try:
-            documents = json.loads(stripped)
-        except json.JSONDecodeError as error:
-            raise click.ClickException(f"The file is not valid JSON: {error}") from None
-        return [(f"document {n}", document) for n, document in enumerate(documents, start=1)]
-    pairs: list[tuple[str, Any]] = []
-    for number, line in enumerate(stripped.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            pairs.append((f"line {number}", json.loads(line)))
-        except json.JSONDecodeError as error:
-            pairs.append((f"line {number}", ImportProblem(f"line {number}", "json", str(error))))
-    return pairs
 
 
 @click.command("import")
@@ -52,22 +36,12 @@ def import_command(file: IO[bytes], dry_run: bool, acting_email: str | None) -> 
     actor = get_user_by_email(session, acting_email) if acting_email else None
     if acting_email and actor is None:
         raise click.ClickException(f"There is no user {acting_email}.")
-    data = file.read()
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                data = archive.read("findings.csv")
-        except (zipfile.BadZipFile, KeyError):
-            raise click.ClickException("The zip holds no findings.csv.") from None
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise click.ClickException("The file is not UTF-8 text.") from None
-    rows_of: dict[str, object] = {}
-    if text.lstrip("\ufeff").startswith("exam_id,"):
-        pairs, rows_of = csv_documents(session, text)
-    else:
-        pairs = read_documents(text)
+        pairs, rows_of = _documents(session, file, ImportLimits.from_config(current_app.config))
+    except ImportFileError as error:
+        # One line: what is wrong with the file as a whole; nothing has been stored.
+        message = " ".join(str(error).split())
+        raise click.ClickException(f"{message} Nothing imported.") from None
     report = import_documents(session, pairs, seal_key(current_app.config["SECRET_KEY"]), actor)
     report.problems = [csv_problem(problem, rows_of) for problem in report.problems]
     _print(report, dry_run)
@@ -77,6 +51,22 @@ def import_command(file: IO[bytes], dry_run: bool, acting_email: str | None) -> 
             raise SystemExit(1)
         return
     session.commit()
+
+
+def _documents(
+    session: Session, file: IO[bytes], limits: ImportLimits
+) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
+    """The file's (label, document) pairs, and a CSV's rows of each; refused whole
+    (ImportFileError) when the file is over the caps, cut off or holds no exams."""
+    source = read_import_file(file, limits)
+    rows_of: dict[str, Any] = {}
+    if source.exams_csv is not None or not source.text.lstrip().startswith(("[", "{")):
+        pairs, rows_of = csv_documents(session, source, limits)
+    else:
+        pairs = json_documents(source.text, limits)
+    if not pairs:
+        raise ImportFileError("The file holds no exams.")
+    return pairs, rows_of
 
 
 def _print(report: ImportReport, dry_run: bool) -> None:

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -17,8 +15,9 @@ from clinic.domain.document import FORMAT, FORMAT_VERSION, timestamp_text
 from clinic.domain.findings import TRIGGER_POINT_PLAIN_FIELDS
 from clinic.domain.muscles import OTHER_MUSCLE
 from clinic.domain.scales import ExamStatus
-from clinic.exports.columns import FINDING_COLUMNS
+from clinic.exports.columns import EXAM_COLUMNS, FINDING_COLUMNS
 from clinic.models import utc_now
+from clinic.services.import_files import ImportFileError, ImportLimits, ImportText, csv_rows
 from clinic.services.imports import ImportProblem
 
 _CELL_VALUES = {"": None, "true": True, "false": False}
@@ -56,16 +55,51 @@ class _CsvExam:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
-def csv_documents(session: Session, text: str) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
+_FINDINGS_HEADER = [column.name for column in FINDING_COLUMNS]
+_EXAMS_HEADER = [column.name for column in EXAM_COLUMNS]
+
+
+def _exams_of(source: ImportText, limits: ImportLimits) -> dict[str, _CsvExam]:
+    """The findings table's rows by exam; refused when it holds none, or when the zip's exams
+    table lists other exams (one of the two is cut off, or they are not of one export)."""
+    rows = csv_rows(
+        source.text, source.name, _FINDINGS_HEADER, limits, others={"exams": _EXAMS_HEADER}
+    )
+    if not rows:
+        raise ImportFileError(f"{source.name} holds no findings: is it cut off?")
+    exams: dict[str, _CsvExam] = {}
+    for number, row in rows:
+        exams.setdefault(row["exam_id"], _CsvExam()).rows.append((number, row))
+    if source.exams_csv is not None:
+        listed = {
+            row["exam_id"]
+            for _, row in csv_rows(source.exams_csv, "exams.csv", _EXAMS_HEADER, limits)
+        }
+        unlisted = sorted(exams.keys() - listed)
+        if unlisted:
+            raise ImportFileError(
+                f"findings.csv holds {len(unlisted)} exam(s) exams.csv does not list "
+                f"({', '.join(unlisted[:3])}): are the tables of one export?"
+            )
+        without = sorted(listed - exams.keys())
+        if without:
+            raise ImportFileError(
+                f"exams.csv lists {len(without)} exam(s) without a row in findings.csv "
+                f"({', '.join(without[:3])}): findings.csv looks cut off (an exam without "
+                "findings comes back only from the JSON export)."
+            )
+    return exams
+
+
+def csv_documents(
+    session: Session, source: ImportText, limits: ImportLimits
+) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
     """The exams of a tidy findings CSV as documents of patients already here (the CSV has no
     names), one per exam id, and for each label the CSV row of each finding (for the report).
     Each becomes a draft: the CSV carries no signature."""
     from clinic.services.patients import get_patient, get_patient_by_mrn
 
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    exams: dict[str, _CsvExam] = {}
-    for number, row in enumerate(reader, start=2):
-        exams.setdefault(row.get("exam_id") or "", _CsvExam()).rows.append((number, row))
+    exams = _exams_of(source, limits)
     documents: list[tuple[str, Any]] = []
     rows_of: dict[str, Any] = {}
     for exam_id, exam in exams.items():
