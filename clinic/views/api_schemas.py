@@ -4,13 +4,16 @@ document at /api/v1/openapi.json is generated from them (never kept by hand)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
+from pydantic_core import PydanticCustomError
 
 from clinic.domain.document import FORMAT
 from clinic.domain.scales import PRESSURE_UNIT_CODES
+from clinic.views.api_cursors import decode_cursor
 
 Sex = Literal["female", "male", "other", "unknown"]
 Status = Literal["draft", "signed", "entered_in_error"]
@@ -32,14 +35,39 @@ class Problem(BaseModel):
     errors: dict[str, str] | None = Field(None, description="Message per field, by its path.")
 
 
+def _is_day(value: object) -> bool:
+    try:
+        return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
+
+
+def _cursor_of(key: Callable[[object], bool]) -> Callable[[str | None], str | None]:
+    """A check that a cursor is one this API gave for this list (its key: a kind, a date)."""
+
+    def check(text: str | None) -> str | None:
+        values = decode_cursor(text) if text else None
+        if text and (values is None or not key(values[0])):
+            raise PydanticCustomError("cursor", "not a cursor this API gave")
+        return text
+
+    return check
+
+
+_CURSOR = Field(None, max_length=200, description="Where the previous page ended.")
+
+
 class Page(Strict):
     """Cursor pagination: pass `next_cursor` of one page as `cursor` to get the next."""
 
-    cursor: str | None = Field(None, description="Where the previous page ended.")
+    cursor: str | None = _CURSOR
     limit: int = Field(50, ge=1, le=200, description="Items per page.")
 
 
 class PatientQuery(Page):
+    cursor: Annotated[str | None, AfterValidator(_cursor_of(lambda key: key == "patient"))] = (
+        _CURSOR
+    )
     q: str | None = Field(None, max_length=100, description="Name, MRN or date of birth.")
 
 
@@ -66,6 +94,7 @@ class PatientList(BaseModel):
 
 
 class ExamQuery(Page):
+    cursor: Annotated[str | None, AfterValidator(_cursor_of(_is_day))] = _CURSOR
     patient_id: uuid.UUID | None = None
     start: date | None = Field(None, description="First exam date.")
     end: date | None = Field(None, description="Last exam date.")

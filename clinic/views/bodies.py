@@ -119,12 +119,12 @@ def _check_shape(value: Any) -> None:
             continue
         if depth > MAX_JSON_DEPTH:
             raise JSONBodyError({path or "body": _too_deep()})
+        if isinstance(node, dict) and len(node) > MAX_JSON_KEYS:
+            raise JSONBodyError({path or "body": _crowded(node)})
         values += len(node)
         if values > MAX_JSON_VALUES:
             raise JSONBodyError({"body": f"holds more than {MAX_JSON_VALUES:,} values"})
         if isinstance(node, dict):
-            if len(node) > MAX_JSON_KEYS:
-                raise JSONBodyError({path or "body": _crowded(node)})
             stack.extend((item, _path(path, key), depth + 1) for key, item in node.items())
         else:
             stack.extend((item, _path(path, index), depth + 1) for index, item in enumerate(node))
