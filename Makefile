@@ -10,7 +10,7 @@ WORKERS ?= 2
 # tablets (a sync worker would be killed by gunicorn's timeout 30 s into a large download).
 THREADS ?= 4
 
-.PHONY: run test test-browser lint lock bench clean
+.PHONY: run test test-browser chromium lint lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,9 +42,34 @@ test: $(VENV)/.dev-installed
 	@if [ -z "$$CLINIC_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-browser; \
 	else echo "Browser tests run on SQLite only: not again with CLINIC_TEST_DATABASE_URL set."; fi
 
-# The browser suite alone; pytest's status 5 (no test collected) is not a failure.
-test-browser: $(VENV)/.dev-installed
-	$(BIN)/pytest -m browser || [ $$? -eq 5 ]
+# The browser suite alone, in Chromium (see below); pytest's status 5 (no test collected) is not a
+# failure. An installed Debian Chromium stands in for a CLINIC_BROWSER_EXECUTABLE that is missing.
+test-browser: $(VENV)/.dev-installed chromium
+	@browser="$(CHROMIUM)"; [ -x "$$browser" ] || browser="$(DEBIAN_CHROMIUM)"; \
+	echo "Browser tests in $$browser"; \
+	CLINIC_BROWSER_EXECUTABLE="$$browser" $(BIN)/pytest -m browser || [ $$? -eq 5 ]
+
+# The browser suite drives Debian's Chromium (CLINIC_BROWSER_EXECUTABLE names another); Playwright
+# never downloads a browser. When it is missing, root with apt-get (as on CI) installs Debian's;
+# anyone else gets one line saying how, and a failure. RUNNER_UID and APT_GET are variables so that
+# both ways can be tried on a machine that has Chromium.
+DEBIAN_CHROMIUM ?= /usr/bin/chromium
+CHROMIUM = $(or $(CLINIC_BROWSER_EXECUTABLE),$(DEBIAN_CHROMIUM))
+RUNNER_UID ?= $(shell id -u)
+APT_GET ?= apt-get
+CHROMIUM_HINT = Browser tests not run: Chromium is missing ($(CHROMIUM)). Install it with \
+	'sudo apt-get install chromium fonts-liberation' (Debian, Ubuntu) and run 'make test-browser', \
+	or set CLINIC_BROWSER_EXECUTABLE to a Chromium.
+
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$(RUNNER_UID)" != 0 ] || ! command -v "$(APT_GET)" >/dev/null 2>&1; then \
+		echo "$(CHROMIUM_HINT)" >&2; exit 1; fi; \
+	echo "Chromium is missing ($(CHROMIUM)): installing Debian's chromium for the browser tests"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	"$(APT_GET)" update -qq && \
+	"$(APT_GET)" install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null && \
+	[ -x "$(DEBIAN_CHROMIUM)" ] || { echo "$(CHROMIUM_HINT)" >&2; exit 1; }
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
