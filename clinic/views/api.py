@@ -6,6 +6,7 @@ a signed exam 409. Errors are application/problem+json with a message per field.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from typing import Any
@@ -31,6 +32,7 @@ from clinic.services.patients import (
 from clinic.views import api_schemas as s
 from clinic.views.api_cursors import decode_cursor
 from clinic.views.api_cursors import encode_cursor as encode_cursor  # api_exams reads it here
+from clinic.views.api_document import published
 from clinic.views.bodies import json_body, shown
 from clinic.views.common import clinic_today, current_actor
 
@@ -114,11 +116,16 @@ def read_cursor(text: str | None) -> list[Any] | None:
 # --- the document -----------------------------------------------------------------------------
 
 
+@functools.cache
+def _document() -> dict[str, Any]:
+    return published(spec.spec)
+
+
 @bp.get("/openapi.json")
 @api(PUBLIC)
 def openapi() -> Response:
     """This API's OpenAPI 3.1 document."""
-    return json_response(spec.spec)
+    return json_response(_document())
 
 
 # --- patients ---------------------------------------------------------------------------------

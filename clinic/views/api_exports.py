@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import Response, current_app, request, stream_with_context
-from spectree import Response as Documented
 
 from clinic.auth import api, problem
 from clinic.domain.roles import Capability
@@ -14,11 +13,22 @@ from clinic.exports.selection import ExportFilter
 from clinic.extensions import db_session
 from clinic.views import api_schemas as s
 from clinic.views.api import PROBLEMS, bp, spec, validated
+from clinic.views.api_document import Answers
+
+# What each format is sent as (ExportRequest.media_type): a CSV table, the CSV zip or FHIR bulk
+# data, JSON, NDJSON, FHIR bundles.
+MEDIA = (
+    "text/csv",
+    "application/zip",
+    "application/json",
+    "application/x-ndjson",
+    "application/fhir+ndjson",
+)
 
 
 @bp.get("/exports/<export_format>")
 @api(Capability.EXPORT)
-@spec.validate(query=s.ExportQuery, resp=Documented("HTTP_200", **PROBLEMS))
+@spec.validate(query=s.ExportQuery, resp=Answers("HTTP_200", media={"HTTP_200": MEDIA}, **PROBLEMS))
 def export(export_format: str) -> Response | tuple[Iterator[bytes], int, dict[str, str]]:
     """An export as the export page gives it: csv, json, ndjson, fhir or fhir-bulk, streamed."""
     query: s.ExportQuery = validated("query")
