@@ -7,7 +7,8 @@ the routes a staff member clicks; the PDFs are read back as text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -27,6 +28,7 @@ from clinic.domain.sites import ACR_SITES, CONTROL_SITES
 from clinic.domain.wpi import PAIN_AREAS
 from clinic.extensions import db
 from clinic.models import Exam, Patient, User
+from clinic.services.api_tokens import create_token
 from clinic.services.clinic import get_settings
 from clinic.services.exam_content import (
     add_trigger_point,
@@ -55,9 +57,12 @@ def make_recorded_exam(
     assessment: str = "Widespread pain.",
     addenda: Sequence[str] = (),
     entered_in_error: str = "",
+    trigger_point: bool = True,
+    survey_changes: Mapping[str, object] | None = None,
 ) -> Exam:
     """An exam with every site needed for signing recorded (the first N ACR sites painful),
-    one trigger point, the survey and an impression; signed, with addenda, marked as asked."""
+    one trigger point (unless not), the survey (with `survey_changes`) and an impression;
+    signed, with addenda, marked as asked."""
     exam = make_exam(session, patient, clinician, exam_date=exam_date)
     actor = exam.clinician
     for index, site in enumerate(ACR_SITES):
@@ -78,7 +83,8 @@ def make_recorded_exam(
         referral_zones=("temple_left",),
         patient_recognition=True,
     )
-    add_trigger_point(session, exam, point, actor)
+    if trigger_point:
+        add_trigger_point(session, exam, point, actor)
     survey = SurveyInput(
         pain_duration_months=24,
         pain_left_side=True,
@@ -96,6 +102,7 @@ def make_recorded_exam(
         somatic_symptoms=1,
         other_disorder_explains_pain=False,
     )
+    survey = replace(survey, **(survey_changes or {}))
     save_survey(session, exam, survey, None, actor)
     impression = ImpressionInput(Impression.YES, Impression.NO, assessment, "Review in 3 months.")
     save_impression(session, exam, impression, None, actor)
@@ -341,6 +348,59 @@ def test_the_summary_compares_with_the_previous_signed_exam_only(
     assert "ACR 1990 tender point count: −4 tender points: possibly real" in text
     assert "2026-10-07" not in text
     assert "2026-10-13" not in text
+
+
+@pytest.fixture
+def letter_follow_up(
+    app: Flask, create: Callable[..., Any], patient: Patient, doctor: User
+) -> Exam:
+    """A follow-up exam printed on Letter whose comparison section starts a few lines above the
+    page end: no trigger points, and the axial-pain answer of the survey not given."""
+    configure_clinic(app, paper_size=PaperSize.LETTER)
+    create(make_recorded_exam, patient=patient, clinician=doctor, exam_date=date(2026, 8, 20))
+    follow_up: Exam = create(
+        make_recorded_exam,
+        patient=patient,
+        clinician=doctor,
+        trigger_point=False,
+        survey_changes={"pain_axial": None},
+    )
+    return follow_up
+
+
+def api_token(app: Flask, user: User) -> str:
+    """A personal API token of the user, as the account page makes it."""
+    with app.app_context():
+        text, _ = create_token(db.session, db.session.get(User, user.id), "chart system")
+        db.session.commit()
+    return text
+
+
+def test_a_follow_up_exam_prints_on_letter_from_the_page_the_api_and_the_day_batch(
+    app: Flask, client: FlaskClient, staff: User, letter_follow_up: Exam
+) -> None:
+    token = api_token(app, staff)
+    responses = [
+        summary_of(client, letter_follow_up),
+        client.get(
+            f"/api/v1/exams/{letter_follow_up.uuid}/summary.pdf",
+            headers={"Authorization": f"Bearer {token}"},
+        ),
+        client.get("/reports/day.pdf?start=2026-11-24&end=2026-11-24"),
+    ]
+    for response in responses:
+        assert response.status_code == 200
+        assert response.mimetype == "application/pdf"
+        pages = pdf_pages(response.data)
+        (document,) = numbered_documents(pages)
+        text = pdf_text(response.data)
+        assert "Compared with the previous signed exam of 2026-08-20" in text
+        assert "FS: " in text  # the comparison's last line
+        for page in document:
+            assert "Łukasiewicz, Zoë · MRN MRN00001 · born 1981-04-02" in page
+        # The heading prints on the page of its lines, not alone at the foot of the one before.
+        heading_page = next(p for p in pages if "Compared with the previous" in p)
+        assert "ACR 1990 tender point count: " in heading_page
 
 
 def test_the_first_exam_has_no_comparison(client: FlaskClient, staff: User, signed: Exam) -> None:

@@ -83,11 +83,22 @@ class KeepLines(KeepTogether):  # type: ignore[misc]
     once, without the copy (its children add no generated content to the frame), and when they
     fit it takes the frame's own steps for each child (the same room offered, the same space
     between them, the same test that it fits) and draws them as one block at the positions the
-    frame would have given them. When a child would not fit there it behaves as KeepTogether.
+    frame would have given them.
+
+    When those steps find that the block does not fit, it goes to the next page whole, or, at the
+    top of a page (taller than the page), its children go on one by one, each splitting as it
+    can. KeepTogether would decide that by comparing the children's heights, measured with
+    unlimited room, with the room here; but a child may need more room than its height (a
+    Heading asks for room below it, so as not to end a page), and then KeepTogether hands back
+    children that do not fit, and the frame fails with "Splitting error".
     """
 
     # Set by a wrap that fits: the width, the block's bottom, each child's (width, bottom).
     _placed: tuple[float, float, list[tuple[float, float]]] | None = None
+    # Set by every wrap: whether the frame's steps found room for the block here (None: they
+    # could not be taken, and KeepTogether decides).
+    _room: bool | None = None
+    _dims: list[tuple[float, float]]  # each child's size with unlimited room, set by _measure
 
     def _measure(self, available_width: float, available_height: float) -> float:
         """KeepTogether's measure (ReportLab's _listWrapOn): its widest child's width, with
@@ -116,15 +127,25 @@ class KeepLines(KeepTogether):  # type: ignore[misc]
             height += previous_after
         self._H = height - previous_after
         self._H0 = dims[0][1] if dims else 0
+        self._dims = dims
         self._wrapInfo = available_width, available_height
         return width
 
-    def _place(self, available_width: float) -> tuple[float, list[tuple[float, float]]] | None:
-        """Where the frame would put each child, as Frame._add computes it: the block's bottom
-        and each child's (width, bottom), or None if the frame would not fit them all here."""
+    def _placeable(self) -> bool:
+        """Whether the frame's steps can be taken here: a plain frame and plain children (none
+        of zero height, none that transfers its space)."""
         frame = getattr(self, "_frame", None)
         if frame is None or not frame._oASpace or getattr(frame, "_frameBGs", None):
-            return None
+            return False
+        return not any(
+            getattr(child, "_SPACETRANSFER", False) or getattr(child, "_ZEROSIZE", False)
+            for child in self._content
+        )
+
+    def _place(self, available_width: float) -> tuple[float, list[tuple[float, float]]] | None:
+        """Where the frame would put each child, as Frame._add computes it: the block's height
+        and each child's (width, bottom), or None if the frame would not fit them all here."""
+        frame = self._frame
         y, bottom, previous_after = frame._y, frame._y1p, frame._prevASpace
         space = 0.0
         if not frame._atTop:
@@ -132,16 +153,12 @@ class KeepLines(KeepTogether):  # type: ignore[misc]
         first_space = space
         places: list[tuple[float, float]] = []
         for index, child in enumerate(self._content):
-            if getattr(child, "_SPACETRANSFER", False) or getattr(child, "_ZEROSIZE", False):
-                return None
             if index:
                 space = max(child.getSpaceBefore() - previous_after, 0)
             room = y - bottom - space
             if room <= 0:
                 return None
             w, h = child.wrapOn(self.canv, available_width, room)
-            if h <= 0:
-                return None
             h += space
             y -= h
             if y < bottom - _FUZZ:
@@ -156,19 +173,29 @@ class KeepLines(KeepTogether):  # type: ignore[misc]
         return height, places
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._placed, self._room = None, None
         if any(hasattr(child, "frameAction") for child in self._content):
             return super().wrap(available_width, available_height)  # type: ignore[no-any-return]
         width = self._measure(available_width, available_height)
-        placed = self._place(available_width) if available_height >= self._H else None
+        placed = None
+        if available_height < self._H:
+            self._room = False
+        elif self._placeable() and all(h > 0 for _w, h in self._dims):
+            placed = self._place(available_width)
+            self._room = placed is not None
         if placed is None:
-            self._placed = None
             return width, 0xFFFFFF  # as KeepTogether: force the frame to ask for a split
         self.width, self.height = available_width, placed[0]
         return self.width, self.height
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
         if getattr(self, "_wrapInfo", None) != (available_width, available_height):
-            self._measure(available_width, available_height)
+            self.wrap(available_width, available_height)
+        frame = getattr(self, "_frame", None)
+        if self._room is False and frame is not None:
+            # Not here: on to the next page whole, or, at a page's top, child by child.
+            lead = self.NullActionFlowable() if frame._atTop else self.FrameBreak()
+            return [lead, *self._content]
         return super().split(available_width, available_height)  # type: ignore[no-any-return]
 
     def draw(self) -> None:

@@ -256,7 +256,12 @@ class PlainParagraph(Flowable):  # type: ignore[misc]
 
 
 class Heading(PlainParagraph):
-    """A section heading that moves to the next page rather than end a page on its own."""
+    """A section heading that moves to the next page rather than end a page on its own.
+
+    It asks for ROOM_BELOW under it: offered less, it answers taller than the room (and will not
+    split), so its height depends on the room, unlike a paragraph's; whatever keeps it with other
+    lines must test the room the frame's way, not add up heights (see KeepLines).
+    """
 
     ROOM_BELOW = 25 * mm
 
