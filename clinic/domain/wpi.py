@@ -6,7 +6,7 @@ abdomen count toward the WPI but toward no generalized-pain region (Wolfe 2016).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
@@ -87,3 +87,16 @@ GENERALIZED_PAIN_REGIONS: Final[Mapping[str, frozenset[str]]] = MappingProxyType
         for region in REGIONS_2016
     }
 )
+
+
+def wpi_answers(asked: bool, painful: Iterable[str]) -> dict[str, bool]:
+    """Return the WPI answers of a checklist: every area answered once the question was asked.
+
+    A ticked area is an answer, so it answers the question: ticks with the question left at "not
+    asked" count as asked (every area not ticked is then not painful) rather than being dropped.
+    Nothing asked and nothing ticked is no answer at all (an empty mapping).
+    """
+    ticked = set(painful)
+    if not asked and not ticked:
+        return {}
+    return {area.code: area.code in ticked for area in PAIN_AREAS}

@@ -41,7 +41,7 @@ from clinic.domain.scales import (
     TriggerPointClass,
     TwitchResponse,
 )
-from clinic.domain.wpi import PAIN_AREAS
+from clinic.domain.wpi import PAIN_AREAS, wpi_answers
 from clinic.forms.base import ClinicForm
 from clinic.forms.fields import (
     NOT_ASKED,
@@ -266,12 +266,14 @@ class SurveyForm(ClinicForm):
     )
     version = HiddenField()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A ticked area answers the WPI question: the page shows "Asked" as it will be stored.
+        if self.pain_areas.data:
+            self.wpi_asked.data = "yes"
+
     def to_input(self) -> SurveyInput:
         """The domain value of the survey."""
-        areas: dict[str, bool] = {}
-        if self.wpi_asked.data == "yes":
-            painful = set(self.pain_areas.data or [])
-            areas = {area.code: area.code in painful for area in PAIN_AREAS}
         return SurveyInput(
             pain_duration_months=self.pain_duration_months.number,
             pain_left_side=self.pain_left_side.answer,
@@ -279,7 +281,7 @@ class SurveyForm(ClinicForm):
             pain_above_waist=self.pain_above_waist.answer,
             pain_below_waist=self.pain_below_waist.answer,
             pain_axial=self.pain_axial.answer,
-            pain_areas=areas,
+            pain_areas=wpi_answers(self.wpi_asked.data == "yes", self.pain_areas.data or []),
             fatigue=self.fatigue.number,
             waking_unrefreshed=self.waking_unrefreshed.number,
             cognitive_symptoms=self.cognitive_symptoms.number,
