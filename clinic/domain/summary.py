@@ -38,7 +38,7 @@ def tender_point_text(finding: TenderPointInput | None) -> str:
     if not finding.examined:
         reason = finding.not_examined_reason.strip()
         return f"not examined: {reason}" if reason else "not examined (no reason given)"
-    painful = {True: "painful", False: "not painful", None: "painful not asked"}[finding.painful]
+    painful = {True: "painful", False: "not painful", None: "painful: not asked"}[finding.painful]
     rating = finding.effective_rating
     parts = [painful, f"{rating}/10" if rating is not None else "no rating"]
     if finding.ppt is not None:

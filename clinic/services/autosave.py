@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from clinic.domain.document import tender_point_json, trigger_point_json
 from clinic.domain.record import RecordedTenderPoint, RecordedTriggerPoint
-from clinic.domain.scoring import RunningScores, score_running
+from clinic.domain.scoring import ExamScores, score_exam
+from clinic.domain.scoring_outcomes import CriterionResult
+from clinic.domain.summary import OUTCOME_LABELS
 from clinic.models import Exam, SaveReceipt, TenderPointFinding, TriggerPointFinding, User
-from clinic.services.records import tender_point_input, trigger_point_input
+from clinic.services.records import exam_findings, tender_point_input, trigger_point_input
 
 MAX_KEY_LENGTH = 64
 
@@ -50,28 +52,57 @@ def keep_receipt(session: Session, user: User, exam: Exam, key: str, answer: Sav
     session.flush()
 
 
-def running_scores(scores: RunningScores) -> dict[str, Any]:
-    """The counts the exam page shows as findings come in, computed by the domain."""
-    fis = scores.fibromyalgia_intensity.value
+# The exam page's Scores card, line by line, in the order the page lists them.
+CARD_LINES = (
+    "tender_point_count",
+    "mtps_tender_point_count",
+    "fibromyalgia_intensity",
+    "wpi",
+    "sss_2010",
+    "sss_2011",
+    "generalized_pain_regions",
+    "fibromyalgia_severity",
+    "trigger_points",
+)
+CARD_CRITERIA = ("acr_1990", "acr_2010", "acr_2011", "acr_2016")
+
+
+def _criterion(result: CriterionResult) -> dict[str, Any]:
     return {
-        "tender_point_count": scores.tender_point_count.value,
-        "tender_point_count_text": scores.tender_point_count.text,
-        "mtps_tender_point_count": scores.mtps_tender_point_count.value,
-        "mtps_tender_point_count_text": scores.mtps_tender_point_count.text,
-        "fis": None if fis is None else str(fis),
-        "fis_text": scores.fibromyalgia_intensity.text,
-        "trigger_points_text": scores.trigger_points.text,
+        "version": result.version,
+        "outcome": result.outcome.value,
+        "outcome_label": OUTCOME_LABELS[result.outcome],
+        "conditions": [
+            {
+                "text": condition.text,
+                "outcome": condition.outcome.value,
+                "outcome_label": OUTCOME_LABELS[condition.outcome],
+            }
+            for condition in result.conditions
+        ],
     }
 
 
+def running_scores(scores: ExamScores) -> dict[str, Any]:
+    """Every score the exam page shows (the running line and the Scores card), from one scoring
+    of the exam as it now stands, so the two always agree."""
+    fis = scores.fibromyalgia_intensity.value
+    answer: dict[str, Any] = {
+        "tender_point_count": scores.tender_point_count.value,
+        "mtps_tender_point_count": scores.mtps_tender_point_count.value,
+        "fis": None if fis is None else str(fis),
+        "fis_text": scores.fibromyalgia_intensity.text,
+    }
+    answer |= {f"{name}_text": getattr(scores, name).text for name in CARD_LINES}
+    answer["criteria"] = {name: _criterion(getattr(scores, name)) for name in CARD_CRITERIA}
+    answer["pressure_differences"] = [d.text for d in scores.pressure_differences]
+    return answer
+
+
 def exam_scores(exam: Exam) -> dict[str, Any]:
-    """The running scores of an exam as it now stands (the survey is not needed for them)."""
-    return running_scores(
-        score_running(
-            {row.site_code: tender_point_input(row) for row in exam.tender_points},
-            tuple(trigger_point_input(row) for row in exam.trigger_points),
-        )
-    )
+    """The scores of an exam as it now stands: the survey is read too, since the card's WPI,
+    SSS and criteria depend on it and ACR 1990 on both."""
+    return running_scores(score_exam(exam_findings(exam)))
 
 
 def tender_point_state(row: TenderPointFinding) -> dict[str, Any]:

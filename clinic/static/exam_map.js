@@ -141,7 +141,6 @@
     else if (item.kind === "trigger-remove" && triggers[item.local]) { triggers[item.local].removed = true; }
   });
   markTriggers();
-  window.addEventListener("online", flush);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { flush(); } });
   var waiting = loadQueue().length;
   if (waiting) { showStatus("Sending " + waiting + " kept change(s)…", "saving"); flush(); }

@@ -14,19 +14,55 @@
   var currentTrigger = null;  // the trigger point (local id) open in the trigger panel
   var newTriggerAt = null;    // the muscle link a new trigger point would go on
 
-  // --- the findings on the map ------------------------------------------------------------
+  // --- the findings on the map and in the site list --------------------------------------
   function siteNode(code) { return document.querySelector('.site[data-site="' + code + '"]'); }
-  function siteLabel(code) { return siteNode(code).getAttribute("aria-label").split(":")[0]; }
+  var siteLabels = {};
+  function siteLabel(code) {
+    if (!siteLabels[code]) { siteLabels[code] = siteNode(code).getAttribute("aria-label").split(":")[0]; }
+    return siteLabels[code];
+  }
+  // Examined with "painful" unanswered is its own mark: never drawn as not painful.
+  function siteState(site) {
+    if (site.examined == null) { return "not_recorded"; }
+    if (site.examined === false) { return "not_examined"; }
+    if (site.painful == null) { return "unanswered"; }
+    return site.painful ? "painful" : "not_painful";
+  }
   function markSite(code) {
     var site = state.sites[code] || {};
     var node = siteNode(code);
-    if (!node) { return; }
-    var kind = "not_recorded";
-    if (site.examined === false) { kind = "not_examined"; }
-    else if (site.examined) { kind = site.painful ? "painful" : "not_painful"; }
-    node.setAttribute("class", node.getAttribute("class").replace(/state-\S+/, "state-" + kind));
-    var label = node.querySelector(".rating");
-    if (label) { label.textContent = kind === "painful" && site.rating != null ? site.rating : ""; }
+    var refusal = exam.refusalFor("site:" + code);
+    var waiting = exam.waitingFor("site:" + code);  // shown as it will be stored, not yet sent
+    if (node) {
+      var kind = siteState(site);
+      node.setAttribute("class", node.getAttribute("class").replace(/state-\S+/, "state-" + kind)
+        .replace(/ (refused|waiting)/g, "") + (refusal ? " refused" : "") + (waiting ? " waiting" : ""));
+      node.setAttribute("aria-label", siteLabel(code) + ": " + describeSite(site) +
+        (waiting ? " (not sent yet)" : "") + (refusal ? ". " + refusal : ""));
+      var label = node.querySelector(".rating");
+      var rated = (kind === "painful" || kind === "unanswered") && site.rating != null;
+      if (label) { label.textContent = rated ? site.rating : ""; }
+    }
+    var row = document.querySelector('[data-site-row="' + code + '"]');
+    if (row) {
+      row.querySelector(".finding-text").textContent = describeSite(site) + (waiting ? " (not sent yet)" : "");
+      showRefusal(row.querySelector("td"), refusal);
+      row.classList.toggle("refused", !!refusal);
+    }
+    if (currentSite === code) { showSitePanel(); }
+  }
+  // A refused save's message, under the finding it belongs to (the site's row, the trigger
+  // point's card), until the finding saves.
+  function showRefusal(box, text) {
+    if (!box) { return; }
+    var line = box.querySelector(".refusal");
+    if (!text) { if (line) { line.remove(); } return; }
+    if (!line) {
+      line = document.createElement("p");
+      line.className = "error refusal";
+      box.appendChild(line);
+    }
+    line.textContent = text;
   }
   function muscleLink(muscle, side) {
     return document.querySelector('.muscle-link[data-muscle="' + muscle + '"][data-side="' + side + '"]');
@@ -52,9 +88,17 @@
       muscles[finding.muscle + ":" + finding.side] = true;
       (finding.referral_zones || []).forEach(function (zone) { zones[zone] = true; });
     });
+    var refused = {};
+    Object.keys(triggers).forEach(function (local) {
+      var finding = triggers[local].finding;
+      if (exam.refusalFor("trigger:" + local)) { refused[finding.muscle + ":" + finding.side] = true; }
+      var card = triggers[local].id && document.querySelector('[data-trigger="' + triggers[local].id + '"]');
+      if (card) { showRefusal(card, exam.refusalFor("trigger:" + local)); }
+    });
     document.querySelectorAll(".muscle-link").forEach(function (link) {
       var key = link.getAttribute("data-muscle") + ":" + link.getAttribute("data-side");
       link.querySelector("polygon").classList.toggle("marked", !!muscles[key]);
+      link.querySelector("polygon").classList.toggle("refused", !!refused[key]);
     });
     var chosen = currentTrigger && triggers[currentTrigger] ? triggers[currentTrigger].finding.referral_zones || [] : [];
     document.querySelectorAll(".zone[data-zone]").forEach(function (node) {
@@ -65,10 +109,23 @@
   }
 
   // --- findings in words (the panels and the conflict panel) ----------------------------
+  // In the words the exam page uses for a stored finding (domain summary.tender_point_text).
+  var UNITS = { "kgf/cm2": "kgf/cm²", "kPa": "kPa", "N": "N" };
   function describeSite(finding) {
-    if (!finding || finding.examined == null) { return "nothing recorded"; }
-    if (finding.examined === false) { return "not examined (" + (finding.not_examined_reason || "") + ")"; }
-    return (finding.painful ? "painful" : "not painful") + ", " + (finding.rating == null ? "no rating" : finding.rating + "/10");
+    if (!finding || finding.examined == null) { return "not recorded"; }
+    if (finding.examined === false) {
+      var reason = (finding.not_examined_reason || "").trim();
+      return reason ? "not examined: " + reason : "not examined (no reason given)";
+    }
+    var painful = { "true": "painful", "false": "not painful" }[String(finding.painful)] || "painful: not asked";
+    var rating = finding.rating == null && finding.painful === false ? 0 : finding.rating;
+    var parts = [painful, rating == null ? "no rating" : rating + "/10"];
+    var ppt = finding.ppt;
+    if (ppt) {
+      parts.push("threshold " + ppt.value + " " + (UNITS[ppt.unit] || ppt.unit) +
+        (ppt.probe_area_cm2 ? " (" + ppt.probe_area_cm2 + " cm² probe)" : ""));
+    }
+    return parts.join(", ");
   }
   function describeTrigger(finding) {
     if (!finding) { return "removed"; }
@@ -88,25 +145,39 @@
     closeTrigger();
     currentSite = code;
     document.getElementById("site-panel-title").textContent = siteLabel(code);
-    var site = siteFinding(code);
-    document.getElementById("site-panel-text").textContent = describeSite(site);
-    document.getElementById("site-panel-message").textContent = "";
-    document.getElementById("site-panel-reason").value = site.not_examined_reason || "";
+    document.getElementById("site-panel-reason").value = siteFinding(code).not_examined_reason || "";
+    showSitePanel();
     sitePanel.hidden = false;
     sitePanel.querySelector("button").focus();
   }
+  // The open site as this tablet holds it: in words, its answers pressed, its refusal if any.
+  function showSitePanel() {
+    var site = siteFinding(currentSite);
+    document.getElementById("site-panel-text").textContent = describeSite(site);
+    document.getElementById("site-panel-message").textContent = exam.refusalFor("site:" + currentSite);
+    var examined = site.examined === true;
+    sitePanel.querySelectorAll("[data-painful]").forEach(function (button) {
+      var yes = button.getAttribute("data-painful") === "yes";
+      button.setAttribute("aria-pressed", String(examined && site.painful === (yes ? true : false)));
+    });
+    sitePanel.querySelectorAll("[data-rating]").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(examined && site.rating != null &&
+        String(site.rating) === button.getAttribute("data-rating")));
+    });
+  }
   function enqueueSite(code, finding) {
     Object.assign(siteFinding(code), finding);
-    markSite(code);
-    document.getElementById("site-panel-text").textContent = describeSite(finding);
     enqueue({ kind: "site", code: code, method: "PUT", body: { finding: finding } });
+    markSite(code);
   }
   function changeSite(patch) {
     var site = siteFinding(currentSite);
     var finding = {
       examined: true,
       painful: site.examined ? site.painful : null,
-      rating: site.examined ? site.rating : null
+      rating: site.examined ? site.rating : null,
+      // The reading is not on the map: sent back as stored, so a tap never drops it.
+      ppt: site.examined ? site.ppt || null : null
     };
     Object.assign(finding, patch);
     if (finding.painful === false && finding.rating == null) { finding.rating = 0; }
@@ -131,7 +202,7 @@
       changeSite({ rating: rating, painful: was === false && rating > 0 ? true : was });
     } else if (button.hasAttribute("data-not-examined")) {
       var reason = document.getElementById("site-panel-reason").value.trim();
-      enqueueSite(currentSite, { examined: false, not_examined_reason: reason, painful: null, rating: null });
+      enqueueSite(currentSite, { examined: false, not_examined_reason: reason, painful: null, rating: null, ppt: null });
     } else if (button.hasAttribute("data-close")) {
       closeSite();
     }
@@ -163,7 +234,7 @@
     var finding = triggers[local].finding;
     document.getElementById("trigger-panel-title").textContent = triggerName(local);
     document.getElementById("trigger-panel-text").textContent = describeTrigger(finding);
-    document.getElementById("trigger-panel-message").textContent = "";
+    document.getElementById("trigger-panel-message").textContent = exam.refusalFor("trigger:" + local);
     triggerPanel.querySelectorAll("button[data-field]").forEach(function (button) {
       var value = finding[button.getAttribute("data-field")];
       button.setAttribute("aria-pressed", String(value != null && String(value) === button.getAttribute("data-value")));
@@ -305,6 +376,16 @@
   exam.closeTrigger = closeTrigger;
   exam.toggleZone = toggleZone;
   exam.shownTrigger = function () { return currentTrigger; };
+  exam.panelOpen = function () { return !sitePanel.hidden || !triggerPanel.hidden; };
+  // A refusal came or went: every mark, row and open panel shows it (or no longer does).
+  exam.refreshPanel = function () {
+    Object.keys(state.sites).forEach(markSite);
+    document.querySelectorAll(".site.refused").forEach(function (node) { markSite(node.getAttribute("data-site")); });
+    markTriggers();
+    if (currentTrigger && triggers[currentTrigger]) {
+      document.getElementById("trigger-panel-message").textContent = exam.refusalFor("trigger:" + currentTrigger);
+    }
+  };
   // Once the server has made a new trigger point it goes by the server's id, open or not.
   exam.renameTrigger = function (local, id) { if (currentTrigger === local) { currentTrigger = id; } };
 })();

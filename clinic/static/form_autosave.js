@@ -9,7 +9,9 @@
   var url = form.getAttribute("data-autosave");
   var storeKey = form.getAttribute("data-autosave-key");
   var delay = Number(form.getAttribute("data-autosave-delay") || 1500);
-  var retryDelay = Number(form.getAttribute("data-retry-ms") || 2000);
+  var firstRetry = Number(form.getAttribute("data-retry-ms") || 2000);
+  var label = form.getAttribute("data-autosave-label") || "Answers on this page";
+  var failures = 0;  // server errors in a row: each waits twice as long, up to a minute
   var statusNode = document.getElementById("autosave-status");
   var conflict = document.getElementById("form-conflict");
   var timer = null;
@@ -39,7 +41,7 @@
     new FormData(form).forEach(function (value, name) {
       if (name !== "csrf_token") { fields.push([name, String(value)]); }
     });
-    return { key: newKey(), fields: fields };
+    return { key: newKey(), label: label, fields: fields };
   }
   function setVersion(snap, version) {
     snap.fields = snap.fields.map(function (pair) { return pair[0] === "version" ? ["version", String(version)] : pair; });
@@ -69,13 +71,30 @@
       });
     }, function () {
       sending = false;
-      showStatus("Offline, kept on this tablet", "offline");
-      setTimeout(send, retryDelay);
+      if (!navigator.onLine) { showStatus("Offline, kept on this tablet", "offline"); return; }
+      retryLater();
     });
   }
   function sameSnapshot(snap) { var now = load(); return now && now.key === snap.key; }
+  // A server error or no answer: try again later, and say when.
+  function retryLater() {
+    failures += 1;
+    var delay = firstRetry * Math.pow(2, Math.min(failures - 1, 10));
+    delay = Math.min(60000, delay * (0.75 + Math.random() * 0.5));
+    var due = Date.now() + delay;
+    clearTimeout(timer);
+    var tick = function () {
+      if (!load()) { return; }
+      var left = due - Date.now();
+      if (left <= 0) { send(); return; }
+      showStatus(label + " waiting to be sent — retrying in " + Math.ceil(left / 1000) + " s", "offline");
+      timer = setTimeout(tick, Math.min(1000, left));
+    };
+    tick();
+  }
   function handle(snap, status, data) {
     if (status === 200) {
+      failures = 0;
       var version = data.saved.version;
       form.querySelector('[name="version"]').value = version;
       var pending = load();
@@ -92,14 +111,15 @@
       return;
     }
     if (status === 412) { showConflict(snap, data); return; }
-    if (status >= 400 && status < 500) {
+    if (status >= 400 && status < 500 && [408, 425, 429].indexOf(status) < 0) {
+      failures = 0;
       if (sameSnapshot(snap)) { store(null); }  // the values stay on the form to correct
       showErrors(data.errors || {});
-      showStatus("Not saved: " + (data.errors ? "correct the marked answers" : data.title), "error");
+      showStatus("Not saved: " + (data.errors ? "correct the marked answers" :
+        data.title || "the server refused these answers (" + status + ")"), "error");
       return;
     }
-    showStatus("Server problem, kept on this tablet; retrying", "offline");
-    setTimeout(send, retryDelay);
+    retryLater();
   }
   // Each refused answer's message goes beside it, where the page itself would put it.
   function showErrors(errors) {
@@ -153,10 +173,25 @@
     });
   }
 
+  // A tick that answers a question (a WPI area answers "Widespread Pain Index") answers it on
+  // the page at once, as the server will store it; choosing "Not asked" clears the ticks.
+  form.querySelectorAll("[data-ticks-answer]").forEach(function (box) {
+    var question = box.getAttribute("data-ticks-answer");
+    box.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target.type === "checkbox" && target.checked) {
+        var asked = box.querySelector('input[type=radio][name="' + question + '"][value="yes"]');
+        if (asked) { asked.checked = true; }
+      } else if (target.type === "radio" && target.name === question && target.value !== "yes") {
+        box.querySelectorAll("input[type=checkbox]").forEach(function (tick) { tick.checked = false; });
+      }
+    });
+  });
   form.addEventListener("input", edited);
   form.addEventListener("change", edited);
   form.addEventListener("submit", function () { clearTimeout(timer); store(null); });
   window.addEventListener("online", send);
+  window.addEventListener("clinic:send-now", send);
   var kept = load();
   if (kept) {
     restore(kept);

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from clinic.auth import access
 from clinic.domain.body_diagram import diagram_marks
-from clinic.domain.document import trigger_point_json
+from clinic.domain.document import tender_point_json, trigger_point_json
 from clinic.domain.errors import DomainError
 from clinic.domain.roles import Capability, Role
 from clinic.extensions import db_session
@@ -81,6 +81,8 @@ def _client_state(exam: Exam, page: ExamPage) -> dict[str, Any]:
             "painful": tp.finding.painful,
             "rating": tp.finding.rating,
             "not_examined_reason": tp.finding.not_examined_reason,
+            # Sent back with every tap on the map, so a tap keeps the algometer reading.
+            "ppt": tender_point_json(tp)["ppt"],
         }
         for tp in page.record.tender_points
     }

@@ -66,7 +66,10 @@ def test_a_trigger_point_is_added_by_tapping_its_muscle_and_its_zones_on_the_map
     expect(page.locator('.zone[data-zone="temple_left"]')).to_have_class(re.compile("marked"))
     all_sent(page)
 
-    assert stored_trigger_points(live_server) == [
+    stored = stored_trigger_points(live_server)
+    # Seven changes; one still waiting when the next came was replaced by it, never sent twice.
+    assert 2 <= stored[0].pop("version") <= 7
+    assert stored == [
         {
             "muscle": "upper_trapezius",
             "side": "left",
@@ -76,10 +79,9 @@ def test_a_trigger_point_is_added_by_tapping_its_muscle_and_its_zones_on_the_map
             "referred_pain": True,
             "zones": ["occiput_left", "temple_left"],
             "length": "4.5",
-            "version": 7,
         }
     ]
-    expect(page.locator('[data-score="tender_point_count_text"]')).to_be_visible()
+    expect(page.locator('#running-scores [data-score="tender_point_count_text"]')).to_be_visible()
 
     # The page after a reload shows what the server holds, and the trigger point opens again.
     page.reload()
