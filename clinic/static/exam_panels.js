@@ -195,7 +195,10 @@
     if (!button || !currentSite) { return; }
     if (button.hasAttribute("data-painful")) {
       var painful = button.getAttribute("data-painful") === "yes";
-      changeSite(painful ? { painful: true } : { painful: false, rating: 0 });
+      // Painful with a rating of 0 is refused as a contradiction: a site called not painful
+      // (rated 0) that turns out painful waits for its rating instead.
+      var zero = siteFinding(currentSite).rating === 0;
+      changeSite(painful ? (zero ? { painful: true, rating: null } : { painful: true }) : { painful: false, rating: 0 });
     } else if (button.hasAttribute("data-rating")) {
       var rating = Number(button.getAttribute("data-rating"));
       var was = siteFinding(currentSite).painful;

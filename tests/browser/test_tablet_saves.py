@@ -236,6 +236,18 @@ def test_a_rating_tapped_before_painful_shows_painful_not_asked(
     expect(page.locator(".map-legend")).to_contain_text("Painful not asked")
 
 
+def test_a_site_called_not_painful_then_painful_waits_for_its_rating(
+    live_server: LiveServer, signed_in_page: SignedInPage, make_exam_with_findings: MakeExam
+) -> None:
+    page = open_exam(signed_in_page, make_exam_with_findings)
+    tap(page, "TP08L", '[data-painful="no"]')
+    all_sent(page)
+    page.locator('#site-panel [data-painful="yes"]').tap()  # never "painful, 0/10"
+    expect(page.locator("#site-panel-text")).to_have_text("painful, no rating")
+    all_sent(page)
+    assert stored_sites(live_server) == {"TP08L": (True, None, 2)}
+
+
 def test_a_tap_keeps_the_algometer_reading_it_does_not_show(
     live_server: LiveServer, signed_in_page: SignedInPage, make_exam_with_findings: MakeExam
 ) -> None:
