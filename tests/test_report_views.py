@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
+from clinic.domain.document_fields import TEXT_LIMITS
 from clinic.domain.findings import ImpressionInput, SurveyInput, TenderPointInput, TriggerPointInput
 from clinic.domain.roles import Role
 from clinic.domain.scales import Impression, PaperSize, Side, TautBand
@@ -39,6 +40,17 @@ from clinic.services.exam_content import (
 from clinic.services.signing import add_addendum, mark_entered_in_error, sign_exam
 from tests.exam_forms import page_of
 from tests.factories import PASSWORD, make_exam, make_patient, make_user
+from tests.reports.report_cases import (
+    ADDENDUM_MAX,
+    CLINIC_ADDRESS_MAX,
+    CLINIC_NAME_MAX,
+    HOSTILE_FAMILY,
+    HOSTILE_GIVEN,
+    HOSTILE_MRN,
+    exactly,
+    long_text,
+    markers,
+)
 
 DAY = date(2026, 11, 24)
 PAGE_NUMBER = re.compile(r"Page (\d+) of (\d+)")
@@ -358,14 +370,13 @@ def letter_follow_up(
     page end: no trigger points, and the axial-pain answer of the survey not given."""
     configure_clinic(app, paper_size=PaperSize.LETTER)
     create(make_recorded_exam, patient=patient, clinician=doctor, exam_date=date(2026, 8, 20))
-    follow_up: Exam = create(
+    return create(  # type: ignore[no-any-return]
         make_recorded_exam,
         patient=patient,
         clinician=doctor,
         trigger_point=False,
         survey_changes={"pain_axial": None},
     )
-    return follow_up
 
 
 def api_token(app: Flask, user: User) -> str:
@@ -398,9 +409,51 @@ def test_a_follow_up_exam_prints_on_letter_from_the_page_the_api_and_the_day_bat
         assert "FS: " in text  # the comparison's last line
         for page in document:
             assert "Łukasiewicz, Zoë · MRN MRN00001 · born 1981-04-02" in page
-        # The heading prints on the page of its lines, not alone at the foot of the one before.
+        # The heading is not left alone at the foot of a page: it starts the page its lines
+        # are on.
         heading_page = next(p for p in pages if "Compared with the previous" in p)
         assert "ACR 1990 tender point count: " in heading_page
+
+
+def test_the_longest_clinic_details_and_hostile_names_print_on_every_page(
+    app: Flask, client: FlaskClient, create: Callable[..., Any], staff: User, doctor: User
+) -> None:
+    configure_clinic(
+        app,
+        name=exactly("Riverside Pain and Rehabilitation Clinic ", CLINIC_NAME_MAX),
+        address=long_text(CLINIC_ADDRESS_MAX, paragraph=60),
+        paper_size=PaperSize.A4,
+    )
+    patient = create(
+        make_patient, mrn=HOSTILE_MRN, family_name=HOSTILE_FAMILY, given_name=HOSTILE_GIVEN
+    )
+    create(make_recorded_exam, patient=patient, clinician=doctor, exam_date=date(2026, 8, 20))
+    exam = create(
+        make_recorded_exam,
+        patient=patient,
+        clinician=doctor,
+        assessment=long_text(TEXT_LIMITS["assessment"], tag="AS"),
+        addenda=[long_text(ADDENDUM_MAX, tag="AD")],
+    )
+    identity = f" · MRN {HOSTILE_MRN} · born 1975-03-14"
+    for path in (
+        f"/exams/{exam.uuid}/summary.pdf",
+        "/reports/day.pdf?start=2026-11-24&end=2026-11-24",
+        f"/patients/{patient.uuid}/trend.pdf",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        (document,) = numbered_documents(pdf_pages(response.data))
+        for page in document:
+            assert "Riverside Pain" in page  # shortened beside the long name
+            assert "=+-@\u200f<b>&amp;</b> Ørsted-Łukasiewicz" in page
+            assert identity in page
+        # Too long for the header: the whole line prints once, under the title.
+        assert f"Patient: {HOSTILE_FAMILY.split()[0]}" in document[0]
+        assert "Смирнов" in document[0]
+    text = "".join(pdf_text(summary_of(client, exam).data).split())
+    for marker in markers(long_text(TEXT_LIMITS["assessment"], tag="AS")):
+        assert marker in text
 
 
 def test_the_first_exam_has_no_comparison(client: FlaskClient, staff: User, signed: Exam) -> None:

@@ -19,34 +19,38 @@ from clinic.domain.summary import OUTCOME_LABELS, muscle_name, pressure_text, su
 from clinic.reports.body_map import body_diagram_flowables
 from clinic.reports.containers import Columns, KeepLines
 from clinic.reports.flowables import Heading, PlainParagraph
-from clinic.reports.layout import PageHeader, local_time, render_parts
+from clinic.reports.layout import (
+    PageHeader,
+    header_shortens_patient,
+    local_time,
+    patient_identity,
+    render_parts,
+)
 from clinic.reports.styles import INK, PAINFUL, styles, text
-from clinic.reports.tables import data_table
+from clinic.reports.tables import ROW_SPLIT_MIN, TallRowTable, data_table
 
 CONTENT_WIDTH_SHARE = 0.5
 
 
 def patient_line(summary: ExamSummary) -> str:
     """Whose page this is, as every page header says it."""
-    patient = summary.record.patient
-    return (
-        f"{patient.family_name}, {patient.given_name} · MRN {patient.mrn} · "
-        f"born {patient.date_of_birth.isoformat()}"
-    )
+    return patient_identity(summary.record.patient)[0]
 
 
 def page_header(summary: ExamSummary) -> PageHeader:
     """The header of every page of one exam's summary."""
     record = summary.record
+    line, kept = patient_identity(record.patient)
     return PageHeader(
         title=f"Exam summary · exam of {record.exam_date.isoformat()}",
-        patient_line=patient_line(summary),
+        patient_line=line,
         draft=record.status is ExamStatus.DRAFT,
         banner=(
             f"ENTERED IN ERROR: {record.entered_in_error.reason}"
             if record.entered_in_error is not None
             else ""
         ),
+        patient_kept=kept,
     )
 
 
@@ -62,12 +66,21 @@ def _p(value: object, style: str = "cell") -> Flowable:
     return PlainParagraph(value, styles()[style])
 
 
+def _typed(value: str, style: str = "body") -> list[Flowable]:
+    """Free text as typed, a paragraph per line (a blank line keeps its height): one paragraph
+    of thousands of lines would be broken again at every page end, for minutes."""
+    leading = styles()[style].leading
+    return [_p(line, style) if line.strip() else Spacer(0, leading) for line in value.split("\n")]
+
+
 def _heading(value: str) -> Flowable:
     return Heading(value, styles()["h2"])
 
 
 def _banner(value: str, colour: colors.Color) -> Table:
-    table = Table([[Paragraph(text(value), styles()["banner"])]], hAlign="LEFT")
+    # A reason may be as long as a page: the one row then splits across pages.
+    cells = [[Paragraph(text(value), styles()["banner"])]]
+    table = TallRowTable(cells, hAlign="LEFT", splitInRow=ROW_SPLIT_MIN)
     table.setStyle(
         TableStyle([("BACKGROUND", (0, 0), (-1, -1), colour), ("LEFTPADDING", (0, 0), (-1, -1), 6)])
     )
@@ -81,8 +94,11 @@ def _overview(summary: ExamSummary, width: float) -> list[Flowable]:
         ExamStatus.SIGNED: "Signed",
         ExamStatus.ENTERED_IN_ERROR: "Entered in error",
     }[record.status]
-    story: list[Flowable] = [
-        _p(f"Exam of {record.exam_date.isoformat()}", "h1"),
+    story: list[Flowable] = [_p(f"Exam of {record.exam_date.isoformat()}", "h1")]
+    header = page_header(summary)
+    if header_shortens_patient(summary.clinic, header):
+        story.append(_p(f"Patient: {header.patient_line}", "body"))  # too long for the header
+    story += [
         _p(
             f"Examining clinician: {record.clinician.name}"
             f"{_credentials(record.clinician.credentials)} · {status}",
@@ -260,10 +276,10 @@ def _assessment(summary: ExamSummary) -> list[Flowable]:
         ),
         Spacer(0, 1.5 * mm),
         _p("Assessment", "cell_bold"),
-        _p(impression.assessment or "—", "body"),
+        *_typed(impression.assessment or "—"),
         Spacer(0, 1.5 * mm),
         _p("Plan", "cell_bold"),
-        _p(impression.plan or "—", "body"),
+        *_typed(impression.plan or "—"),
     ]
 
 
@@ -309,7 +325,7 @@ def _addenda(summary: ExamSummary) -> list[Flowable]:
                         f" · {addendum.author.name}",
                         "cell_bold",
                     ),
-                    _p(addendum.text, "body"),
+                    *_typed(addendum.text),
                     Spacer(0, 1.5 * mm),
                 ]
             )

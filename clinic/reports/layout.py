@@ -19,7 +19,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 
+from clinic.domain.record import PatientRef
 from clinic.domain.report_models import ClinicHeader
+from clinic.reports.fitting import FittedText, fit
 from clinic.reports.flowables import draw_string
 from clinic.reports.styles import (
     FONT,
@@ -45,6 +47,78 @@ class PageHeader:
     patient_line: str
     draft: bool = False
     banner: str = ""
+    # The end of the patient line that prints whole even when the line must be shortened.
+    patient_kept: str = ""
+
+
+def patient_identity(patient: PatientRef) -> tuple[str, str]:
+    """The header's line naming the patient (family, given · MRN · born), and its end that
+    prints whole even when a long name must be shortened to fit."""
+    kept = f" · MRN {patient.mrn} · born {patient.date_of_birth.isoformat()}"
+    return f"{patient.family_name}, {patient.given_name}{kept}", kept
+
+
+@dataclass(frozen=True)
+class HeaderTexts:
+    """A page header's texts as set: each fitted to its part of the line."""
+
+    clinic: FittedText
+    contact: FittedText
+    patient: FittedText
+    title: FittedText
+    banner: FittedText | None
+
+
+# Between the texts on the left and on the right of a header line.
+HEADER_GAP = 12.0
+
+
+def _widths(
+    left: str,
+    left_font: tuple[str, float],
+    right: str,
+    right_font: tuple[str, float],
+    width: float,
+    right_share: float,
+) -> tuple[float, float]:
+    """How much of a header line its left and right texts get: what each needs when both fit;
+    otherwise the right one up to `right_share` of the line (more if the left needs less)."""
+    room = width - HEADER_GAP
+    needs_left = stringWidth(left, *left_font)
+    needs_right = stringWidth(right, *right_font)
+    if needs_left + needs_right <= room:
+        return needs_left, needs_right
+    right_width = min(needs_right, max(room * right_share, room - needs_left))
+    return room - right_width, right_width
+
+
+def header_texts(clinic: ClinicHeader, header: PageHeader, width: float) -> HeaderTexts:
+    """Fit the header's texts to the page: the patient's line comes first, then the title."""
+    contact = " · ".join(
+        part for part in (clinic.address.replace("\n", ", "), clinic.phone) if part
+    )
+    clinic_width, patient_width = _widths(
+        clinic.name, (FONT_BOLD, 9), header.patient_line, (FONT_BOLD, 8.5), width, 0.7
+    )
+    contact_width, title_width = _widths(
+        contact, (FONT, 7.5), header.title, (FONT, 7.5), width, 0.5
+    )
+    banner = fit(header.banner, FONT_BOLD, 8.5, width) if header.banner else None
+    return HeaderTexts(
+        clinic=fit(clinic.name, FONT_BOLD, 9, clinic_width),
+        contact=fit(contact, FONT, 7.5, contact_width),
+        patient=fit(header.patient_line, FONT_BOLD, 8.5, patient_width, header.patient_kept),
+        title=fit(header.title, FONT, 7.5, title_width),
+        banner=banner,
+    )
+
+
+def header_shortens_patient(clinic: ClinicHeader, header: PageHeader) -> bool:
+    """Whether the page header can show the patient's line only shortened (so the document
+    must print it whole elsewhere)."""
+    register_fonts()
+    width = PAGE_SIZES[clinic.paper_size][0] - MARGIN_LEFT - MARGIN_RIGHT
+    return header_texts(clinic, header, width).patient.shortened
 
 
 @dataclass
@@ -111,12 +185,14 @@ def render_parts(
     page_size = PAGE_SIZES[clinic.paper_size]
     width, height = page_size
     printed = local_time(printed_at, clinic.time_zone)
-    headers = [header for header, _story in parts]
+    headers = [
+        (header, header_texts(clinic, header, width - MARGIN_LEFT - MARGIN_RIGHT))
+        for header, _story in parts
+    ]
 
     def furniture(canvas: Canvas, part: int, number: int, count: int) -> None:
-        _draw_furniture(
-            canvas, clinic, headers[part], printed, generated_note, number, count, page_size
-        )
+        header, texts = headers[part]
+        _draw_furniture(canvas, header, texts, printed, generated_note, number, count, page_size)
 
     buffer = BytesIO()
     document = BaseDocTemplate(
@@ -158,8 +234,8 @@ def render_parts(
 
 def _draw_furniture(
     canvas: Canvas,
-    clinic: ClinicHeader,
     header: PageHeader,
+    texts: HeaderTexts,
     printed: str,
     generated_note: str,
     number: int,
@@ -171,17 +247,10 @@ def _draw_furniture(
     top = height - 10 * mm
     canvas.saveState()
     canvas.setFillColor(INK)
-    canvas.setFont(FONT_BOLD, 9)
-    draw_string(canvas, left, top, clinic.name)
-    canvas.setFont(FONT, 7.5)
-    contact = " · ".join(
-        part for part in (clinic.address.replace("\n", ", "), clinic.phone) if part
-    )
-    draw_string(canvas, left, top - 9, contact)
-    canvas.setFont(FONT_BOLD, 8.5)
-    _draw_right(canvas, right, top, header.patient_line)
-    canvas.setFont(FONT, 7.5)
-    _draw_right(canvas, right, top - 9, header.title)
+    _draw_text(canvas, left, top, texts.clinic)
+    _draw_text(canvas, left, top - 9, texts.contact)
+    _draw_text(canvas, right - texts.patient.width(), top, texts.patient)
+    _draw_text(canvas, right - texts.title.width(), top - 9, texts.title)
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
     canvas.line(left, top - 13, right, top - 13)
@@ -195,14 +264,18 @@ def _draw_furniture(
     draw_string(canvas, left, bottom, footer)
     canvas.setFont(FONT_BOLD, 8)
     _draw_right(canvas, right, bottom, f"Page {number} of {count}")
-    if header.banner:
+    if texts.banner is not None:
         # Repeated on every page, so a loose page cannot be filed as a valid record.
         canvas.setFillColor(PAINFUL)
-        canvas.setFont(FONT_BOLD, 8.5)
-        draw_string(canvas, left, top - 23, header.banner[:150])
+        _draw_text(canvas, left, top - 23, texts.banner)
     if header.draft:
         _draft_mark(canvas, width, height)
     canvas.restoreState()
+
+
+def _draw_text(canvas: Canvas, x: float, y: float, value: FittedText) -> None:
+    canvas.setFont(value.font, value.size)
+    draw_string(canvas, x, y, value.value)
 
 
 def _draw_right(canvas: Canvas, right: float, y: float, value: str) -> None:

@@ -14,6 +14,8 @@ CELL_PADDING = 3
 CELL_FONT_SIZE = 8
 CELL_LEADING = 10
 _CELL_VERTICAL_PADDING = 2
+# The least of a row printed on either side of a page end: three lines of a cell.
+ROW_SPLIT_MIN = 3 * CELL_LEADING + 2 * _CELL_VERTICAL_PADDING
 
 
 def cell(value: object, width: float) -> object:
@@ -36,7 +38,43 @@ def _cell_style() -> CellStyle:
     return style
 
 
-class _DataTable(Table):  # type: ignore[misc]
+class TallRowTable(Table):  # type: ignore[misc]
+    """A Table that splits between rows, as Table does, and splits a row itself only when the
+    row is taller than a whole page (the longest free texts in a narrow column): where the table
+    or its part starts under what precedes it, or at a page's top. A later part is never split
+    into what is left of the page after its earlier part, where it would repeat the header.
+    """
+
+    splitInRow: int  # noqa: N815 - ReportLab's name: the least row part split off, in points
+    _continued = False  # a later part of a table split across pages
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self._calc(available_width, available_height)
+        frame = getattr(self, "_frame", None)
+        if self._continued and frame is not None and not frame._atTop:
+            return []  # the rest of the table starts the next page
+        in_row: int = self.splitInRow
+        if not self._row_taller_than_page(frame):
+            self.splitInRow = 0
+        try:
+            parts: list[Flowable] = super().split(available_width, available_height)
+        finally:
+            self.splitInRow = in_row
+        for index, part in enumerate(parts):
+            part.splitInRow = in_row
+            part._continued = bool(index)
+        return parts
+
+    def _row_taller_than_page(self, frame: object) -> bool:
+        """Whether the first row after the repeated header cannot fit even on a whole page."""
+        first = self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
+        if frame is None or first >= len(self._rowHeights):
+            return False
+        page = float(frame._aH)  # type: ignore[attr-defined]
+        return bool(self._rowHeights[first] > page - sum(self._rowHeights[:first]))
+
+
+class _DataTable(TallRowTable):
     """A Table that writes its plain-string cells (one line, left and top aligned) directly, the
     cells of a row in one text object: a row's strings, each placed by its own text matrix and
     ended by a line feed, read in a PDF's extracted text exactly as one text object per cell.
@@ -110,6 +148,9 @@ def data_table(rows: list[list[object]], widths: list[float], header: bool = Tru
         colWidths=widths,
         rowHeights=heights,
         repeatRows=1 if header else 0,
+        # A row taller than what is left of a page starts the next page; one taller than a
+        # whole page (the longest free texts) is split inside its cells, a few lines at least.
+        splitInRow=ROW_SPLIT_MIN,
         hAlign="LEFT",
         cellStyles=[[shared] * len(widths) for _ in cells],
     )

@@ -25,7 +25,12 @@ from clinic.domain.report_models import PatientTrend, TrendPoint
 from clinic.domain.scales import PAIN_RATING_MAX
 from clinic.domain.scoring_survey import FS_MAX, SSS_MAX
 from clinic.domain.scoring_tender_points import SITE_COUNT
-from clinic.reports.layout import PageHeader, render_parts
+from clinic.reports.layout import (
+    PageHeader,
+    header_shortens_patient,
+    patient_identity,
+    render_parts,
+)
 from clinic.reports.styles import (
     FONT,
     FONT_BOLD,
@@ -111,11 +116,13 @@ MEASURES: tuple[Measure, ...] = (
 
 def patient_line(trend: PatientTrend) -> str:
     """Return the header's line naming the patient: family, given · MRN · born."""
-    patient = trend.patient
-    return (
-        f"{patient.family_name}, {patient.given_name} · MRN {patient.mrn} "
-        f"· born {patient.date_of_birth.isoformat()}"
-    )
+    return patient_identity(trend.patient)[0]
+
+
+def page_header(trend: PatientTrend) -> PageHeader:
+    """The header of every page of the trend."""
+    line, kept = patient_identity(trend.patient)
+    return PageHeader(title=TITLE, patient_line=line, patient_kept=kept)
 
 
 def render_patient_trend(trend: PatientTrend) -> bytes:
@@ -123,7 +130,7 @@ def render_patient_trend(trend: PatientTrend) -> bytes:
     patient = trend.patient
     name = f"{patient.family_name}, {patient.given_name}"
     width = PAGE_SIZES[trend.clinic.paper_size][0] - MARGIN_LEFT - MARGIN_RIGHT
-    header = PageHeader(title=TITLE, patient_line=patient_line(trend))
+    header = page_header(trend)
     metadata = {
         "title": f"Patient trend — {name}",
         "subject": "Signed exam scores over time",
@@ -139,6 +146,10 @@ def trend_flowables(trend: PatientTrend, width: float) -> list[Flowable]:
     s = styles()
     points = sorted(trend.points, key=lambda p: (p.exam_date, p.exam_id))
     story: list[Flowable] = [Paragraph("Signed exam scores over time", s["h1"])]
+    header = page_header(trend)
+    if header_shortens_patient(trend.clinic, header):
+        # Too long for the page header: whole here, once.
+        story.append(Paragraph(text(f"Patient: {header.patient_line}"), s["body"]))
     if not points:
         story.append(Paragraph("No signed exams.", s["body"]))
         return story
