@@ -180,11 +180,15 @@ class TriggerPointRow(PressureFields):
     )
     notes = TextAreaField("Notes", validators=[Length(max=4000)])
 
-    def validate_side(self, field: Any) -> None:
-        if self.is_blank or self.remove.data:
-            return
-        if not field.data:
-            field.errors.append("Choose left or right.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Check the row; a row in use needs a side. (As an inline validate_side the check never
+        ran: Optional() ends the field's checks when nothing is chosen, and saving the row then
+        failed with a server error.)"""
+        valid: bool = super().validate(extra_validators)
+        if self.is_blank or self.remove.data or self.side.data:
+            return valid
+        self.side.errors = [*self.side.errors, "Choose left or right."]
+        return False
 
     @property
     def is_blank(self) -> bool:
