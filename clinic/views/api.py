@@ -33,8 +33,9 @@ from clinic.views import api_schemas as s
 from clinic.views.api_cursors import decode_cursor
 from clinic.views.api_cursors import encode_cursor as encode_cursor  # api_exams reads it here
 from clinic.views.api_document import published
-from clinic.views.bodies import json_body, shown
+from clinic.views.bodies import json_body
 from clinic.views.common import clinic_today, current_actor
+from clinic.views.refusals import shown
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # a bearer token, never a cookie, authenticates these calls
@@ -78,7 +79,7 @@ spec = SpecTree(
     before=_problem_on_invalid,
 )
 
-PROBLEMS = {f"HTTP_{code}": s.Problem for code in (401, 403, 404, 422)}
+PROBLEMS: dict[str, Any] = {f"HTTP_{code}": s.Problem for code in (401, 403, 404, 422)}
 
 
 def validated(part: str) -> Any:

@@ -13,47 +13,29 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from typing import Any, Final
 
 from flask import Flask, request
-from flask.json.provider import DefaultJSONProvider
 from flask.wrappers import Request
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from clinic.domain.document_reading import MAX_TRIGGER_POINTS
+from clinic.views.form_bodies import (
+    FORM_TYPES,
+    StrictFormParser,
+    check_multipart,
+    check_rows,
+    read_urlencoded,
+)
+from clinic.views.refusals import NOT_UTF8, BodyRefusedError, shown, unstorable
 
 MAX_JSON_DEPTH: Final = 16  # the exam document is 7 levels deep at most
 MAX_JSON_KEYS: Final = 256  # in one object; the largest the API reads has about 40
 MAX_JSON_VALUES: Final = 20_000  # in one body; a document with 200 trigger points has about 14,000
-MAX_NAME_SHOWN: Final = 40  # characters of a key or field name repeated in a message
-# Rows of one list in a form (WTForms names them list-N-field): as many as an exam holds trigger
-# points, plus the page's blank one. Each row costs a page about 2 ms to check and show again.
-MAX_FORM_ROWS: Final = MAX_TRIGGER_POINTS + 1
-
-FORM_TYPES: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
-NUL_MESSAGE: Final = "contains a NUL character (U+0000), which cannot be stored"
-NOT_UTF8: Final = "is not valid UTF-8 text"
 
 # Only escapes can put a NUL or a lone surrogate into a JSON string: a raw NUL is invalid JSON and a
 # raw surrogate invalid UTF-8. A body without such an escape needs no look at its strings.
 _UNSTORABLE_ESCAPE: Final = re.compile(r"\\u(?:[dD][89a-fA-F][0-9a-fA-F]{2}|0000)")
-# %80-%FF: a form or query string without one decodes to ASCII, which is valid UTF-8.
-_NON_ASCII_ESCAPE: Final = re.compile(rb"%[89a-fA-F][0-9a-fA-F]")
-_RE_QUOTED: Final = re.compile(r"%[89A-F][0-9A-F]")
-_BARE_PERCENT: Final = re.compile(rb"%(?![0-9a-fA-F]{2})")
-_ROW: Final = re.compile(r"(\w+)-(\d+)-")
-
-
-class BodyRefusedError(HTTPException):
-    """A request refused for what its body or query string holds, with a message per field."""
-
-    def __init__(self, code: int, title: str, errors: dict[str, str] | None = None) -> None:
-        super().__init__(description=title)
-        self.code = code
-        self.title = title
-        self.errors = errors or {}
 
 
 class JSONBodyError(ValueError):
@@ -62,12 +44,6 @@ class JSONBodyError(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
         self.errors = errors
-
-
-def shown(name: str) -> str:
-    """A key or field name as a message may repeat it: short, and only characters that print."""
-    short = name if len(name) <= MAX_NAME_SHOWN else name[: MAX_NAME_SHOWN - 1] + "…"
-    return short if short.isprintable() else ascii(short)[1:-1]
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -135,20 +111,6 @@ def _crowded(node: dict[str, Any]) -> str:
     return f"has {len(node):,} keys, more than the {MAX_JSON_KEYS} allowed (the first: {named})"
 
 
-def unstorable(text: str) -> str | None:
-    """Why a string cannot be stored as typed, or None when it can."""
-    if "\x00" in text:
-        return NUL_MESSAGE
-    if text.isascii():
-        return None
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        code = ord(text[error.start])
-        return f"contains a lone surrogate (U+{code:04X}), which is not a character"
-    return None
-
-
 def _check_strings(value: Any) -> None:
     """Name every key and string value that cannot be stored (a few at most)."""
     errors: dict[str, str] = {}
@@ -171,16 +133,27 @@ def _check_strings(value: Any) -> None:
         raise JSONBodyError(errors)
 
 
-class StrictJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, reading request bodies with load_json's limits."""
+class BodyJSON:
+    """The JSON a request body is read with (werkzeug's Request.json_module): load_json's limits.
+    The app's own JSON (its session cookie, its responses) stays Flask's."""
 
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        """Parse JSON text strictly (see load_json)."""
-        return load_json(s)
+    loads = staticmethod(load_json)
+    dumps = staticmethod(json.dumps)
 
 
 class ClinicRequest(Request):
-    """A request whose unreadable JSON is refused with the reason, field by field."""
+    """A request whose unreadable JSON or form is refused with the reason, field by field."""
+
+    form_data_parser_class = StrictFormParser
+
+    @property
+    def json_module(self) -> Any:
+        """The JSON this request's body is read with."""
+        return BodyJSON
+
+    @json_module.setter
+    def json_module(self, _app_json: object) -> None:
+        """Keep BodyJSON: Flask hands every request the app's JSON as it starts."""
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         """Refuse a JSON body that is not JSON (415) or not one this app reads (400)."""
@@ -220,7 +193,7 @@ def json_object_body() -> dict[str, Any]:
 
 
 def form_body() -> MultiDict[str, str]:
-    """The request's form, which must be sent as a form (the checks of check_form ran on it)."""
+    """The request's form, which must be sent as a form (read by form_bodies' rules)."""
     if request.mimetype not in FORM_TYPES:
         given = shown(request.mimetype or "none")
         raise BodyRefusedError(
@@ -229,97 +202,21 @@ def form_body() -> MultiDict[str, str]:
     return request.form
 
 
-# --- forms and query strings ------------------------------------------------------------------
-
-
-Fields = Callable[[], MultiDict[str, str]]
-
-
-def _first_field(fields: MultiDict[str, str], wrong: Callable[[str], str | None]) -> dict[str, str]:
-    """The first field whose name or value is wrong, with the reason; {} when none is."""
-    for key, value in fields.items(multi=True):
-        for text in (key, value):
-            reason = wrong(text)
-            if reason:
-                return {shown(key): reason}
-    return {}
-
-
-def _has_nul(text: str) -> str | None:
-    return NUL_MESSAGE if "\x00" in text else None
-
-
-def _check_encoded(raw: bytes, fields: Fields, part: str) -> None:
-    """Refuse a form or query string (percent-encoded) with too many fields, a NUL or bytes that
-    are not UTF-8."""
-    most = request.max_form_parts
-    if most is not None and raw.count(b"&") >= most:
-        raise BodyRefusedError(413, "Too many fields", {part: f"has more than {most:,} fields"})
-    if b"%00" in raw or b"\x00" in raw:
-        problems = _first_field(fields(), _has_nul) or {part: NUL_MESSAGE}
-        raise BodyRefusedError(400, "Some values cannot be stored", problems)
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BodyRefusedError(400, "Some values cannot be read", {part: NOT_UTF8}) from None
-    if not _NON_ASCII_ESCAPE.search(raw):
-        return  # every byte it decodes to is ASCII
-    # Werkzeug writes bytes that are not UTF-8 back as %XX text: fields holding more "%" than the
-    # request sent as %25 or as a bare % held such bytes.
-    parsed = fields()
-    sent = raw.count(b"%25") + len(_BARE_PERCENT.findall(raw))
-    read = sum(key.count("%") + value.count("%") for key, value in parsed.items(multi=True))
-    if read > sent:
-        wrong = _first_field(parsed, lambda text: NOT_UTF8 if _RE_QUOTED.search(text) else None)
-        raise BodyRefusedError(400, "Some values cannot be read", wrong or {part: NOT_UTF8})
-
-
-def _check_multipart(raw: bytes) -> None:
-    """Refuse multipart fields with a NUL or bytes that are not UTF-8 (read as U+FFFD)."""
-    fields = request.form
-    if b"\x00" in raw:
-        problems = _first_field(fields, _has_nul)
-        if problems:
-            raise BodyRefusedError(400, "Some values cannot be stored", problems)
-    pairs = fields.items(multi=True)
-    replaced = sum(key.count("\ufffd") + value.count("\ufffd") for key, value in pairs)
-    if replaced > raw.count("\ufffd".encode()):
-        wrong = _first_field(fields, lambda text: NOT_UTF8 if "\ufffd" in text else None)
-        raise BodyRefusedError(400, "Some values cannot be read", wrong or {"form": NOT_UTF8})
-
-
-def _check_rows(fields: MultiDict[str, str]) -> None:
-    """Refuse a form with more rows in one list than a page ever shows."""
-    rows: dict[str, set[int]] = {}
-    for key in fields:
-        row = _ROW.match(key)
-        if row is None:
-            continue
-        seen = rows.setdefault(row[1], set())
-        seen.add(int(row[2]))
-        if len(seen) > MAX_FORM_ROWS:
-            message = f"has more than {MAX_FORM_ROWS} rows"
-            raise BodyRefusedError(413, "Too many rows", {shown(row[1]): message})
-
-
 def check_request() -> None:
-    """Hold every request to the size limit and its query string and form to check_form's rules."""
+    """Hold every request to the size limit, and its query string and form to form_bodies' rules."""
     limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()
     if request.query_string:
-        _check_encoded(request.query_string, lambda: request.args, "query")
-    if request.mimetype == FORM_TYPES[0]:
-        _check_encoded(request.get_data(cache=True), lambda: request.form, "form")
-    elif request.mimetype == FORM_TYPES[1]:
-        _check_multipart(request.get_data(cache=True))
-    else:
+        read_urlencoded(request.query_string, request.max_form_parts, "query")
+    if request.mimetype == FORM_TYPES[1]:
+        check_multipart()
+    elif request.mimetype != FORM_TYPES[0]:
         return
-    _check_rows(request.form)
+    check_rows(request.form)
 
 
 def register_body_limits(app: Flask) -> None:
     """Read every request's body through these checks; call before CSRF protection reads forms."""
     app.request_class = ClinicRequest
-    app.json = StrictJSONProvider(app)
     app.before_request(check_request)

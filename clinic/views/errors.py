@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from clinic.auth import API_ATTR, BACKGROUND_ATTR, problem
 from clinic.domain.errors import ExamLockedError
 from clinic.extensions import db_session
-from clinic.views.bodies import BodyRefusedError
+from clinic.views.refusals import BodyRefusedError
 
 MESSAGES = {
     400: "The request could not be understood.",
