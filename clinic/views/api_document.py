@@ -1,7 +1,8 @@
 """The API's OpenAPI document says every answer the API really gives: each status and each content
 type. spectree writes every answer as application/json; a route declares its answers with Answers
-(a PDF, an export's formats, its own refusals), and published() adds what every route may answer
-before its view runs (clinic.views.bodies and the access check), as problem+json."""
+(a PDF, an export's formats, its own refusals), and published() adds, as problem+json, what every
+route may answer before its view runs (clinic.views.bodies and the access check) and what every
+change to an exam may answer (428 without If-Match, 409)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,16 @@ class Answers(Response):
         return answers
 
 
+def _change_of_exam(path: str, method: str, answers: dict[str, Any]) -> dict[str, str]:
+    """What a change to an exam may answer besides its route's own: a change checked against
+    If-Match (it answers 412) gets 428 without one; any change to an exam 409 when the exam's
+    state forbids it (signed, or a draft for an addendum)."""
+    extra = {"428": "Precondition Required"} if "412" in answers else {}
+    if method in ("post", "put") and "{exam_id}" in path:
+        extra["409"] = "Conflict"
+    return extra
+
+
 def published(generated: dict[str, Any]) -> dict[str, Any]:
     """The document spectree generated, with problems as problem+json and the answers every
     route may give before its view runs."""
@@ -57,10 +68,11 @@ def published(generated: dict[str, Any]) -> dict[str, Any]:
         for name in document["components"]["schemas"]
         if name.split(".")[0] == Problem.__name__
     )
-    for operations in document["paths"].values():
-        for operation in operations.values():
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
             answers = operation["responses"]
             extra = EVERY_ROUTE | (BODY_ROUTE if "requestBody" in operation else {})
+            extra |= _change_of_exam(path, method, answers)
             for code, description in extra.items():
                 answers.setdefault(code, {"description": description})
             for code, answer in answers.items():
