@@ -82,7 +82,7 @@ def _full_exam(app: Flask) -> tuple[str, str]:
             finding = TenderPointInput(site.code, True, "", index % 3 != 0, (index * 3) % 11)
             if finding.painful is False:
                 finding = TenderPointInput(site.code, True, "", False, 0)
-            exam_content.save_tender_point(session, exam, finding, None, user)
+            exam_content.save_tender_point(session, exam, finding, 0, user)
         for index in range(6):
             muscle = MUSCLES[index * 4]
             side = Side.LEFT if index % 2 else Side.RIGHT
@@ -122,7 +122,7 @@ def _full_exam(app: Flask) -> tuple[str, str]:
                 somatic_symptoms=1,
                 other_disorder_explains_pain=False,
             ),
-            None,
+            0,
             user,
         )
         session.commit()

@@ -217,6 +217,31 @@ def enforce_access() -> Response | None:
     return None
 
 
+def _enforce_access_then_release() -> Response | None:
+    """Check access, then end the transaction that check read in: on SQLite a writing request's
+    first statement took the database's write lock, which must not be held while the view reads
+    and validates its input (a large or hostile body would stop every other clinician's save).
+    The view's own first statement takes it again, once its input is known to be good."""
+    refused = enforce_access()
+    if refused is None:
+        _end_reading()
+    return refused
+
+
+def _end_reading() -> None:
+    from clinic.database import write_intent
+
+    session_ = db.session()
+    if not write_intent.get() or not session_.in_transaction():
+        return
+    # What access read (the user, their roles) stays loaded; only the transaction ends.
+    expire, session_.expire_on_commit = session_.expire_on_commit, False
+    try:
+        session_.commit()
+    finally:
+        session_.expire_on_commit = expire
+
+
 def _hold_expired_post() -> str | None:
     """Keep a form its user posted after the session expired; answer where to finish it."""
     if request.method != "POST" or request.endpoint == "auth.logout":
@@ -297,7 +322,7 @@ def init_auth(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.session_protection = "basic"
-    app.before_request(enforce_access)
+    app.before_request(_enforce_access_then_release)
     app.after_request(_protective_headers)
 
     @app.context_processor

@@ -151,7 +151,7 @@ def test_a_save_for_an_unknown_exam_is_not_found(client, doctor, read):
     class Missing:
         uuid = "00000000-0000-4000-8000-000000000000"
 
-    response = save(client, Missing, "tender-points/TP01L", {"finding": PAINFUL})
+    response = save(client, Missing, "tender-points/TP01L", {"base_version": 0, "finding": PAINFUL})
 
     assert response.status_code == 404
 
@@ -175,9 +175,10 @@ def test_a_save_for_a_signed_exam_is_refused_and_changes_nothing(client, exam, r
 
 def test_a_key_reused_for_another_exam_is_refused(client, create, doctor, exam):
     other = create(make_exam, clinician=doctor)
-    save(client, exam, "tender-points/TP01L", {"finding": PAINFUL}, "same")
+    first = {"base_version": 0, "finding": PAINFUL}
+    assert save(client, exam, "tender-points/TP01L", first, "same").status_code == 200
 
-    response = save(client, other, "tender-points/TP01L", {"finding": PAINFUL}, "same")
+    response = save(client, other, "tender-points/TP01L", first, "same")
 
     assert response.status_code == 409
 
@@ -231,7 +232,12 @@ def test_trigger_points_are_added_changed_and_removed(client, exam, read):
 
 
 def test_an_unknown_trigger_point_or_zone_is_refused(client, exam):
-    missing = save(client, exam, "trigger-points/not-an-id", {"finding": {"side": "left"}})
+    missing = save(
+        client,
+        exam,
+        "trigger-points/not-an-id",
+        {"base_version": 1, "finding": {"muscle": "upper_trapezius", "side": "left"}},
+    )
     bad_zone = save(
         client,
         exam,

@@ -60,22 +60,22 @@ class Recorded:
 def _record_findings(session: Any, exam: Exam, complete: bool) -> None:
     actor = exam.clinician
     reading = PressureReading(Decimal("2.4"), PressureUnit.KGF_PER_CM2, Decimal("1"))
-    save_tender_point(session, exam, TenderPointInput("TP01L", painful=True, rating=7), None, actor)
+    save_tender_point(session, exam, TenderPointInput("TP01L", painful=True, rating=7), 0, actor)
     save_tender_point(
-        session, exam, TenderPointInput("TP03R", painful=True, rating=5, ppt=reading), None, actor
+        session, exam, TenderPointInput("TP03R", painful=True, rating=5, ppt=reading), 0, actor
     )
     save_tender_point(
         session,
         exam,
         TenderPointInput("TP09L", examined=False, not_examined_reason="Verband"),
-        None,
+        0,
         actor,
     )
     if complete:
         for site in REQUIRED_SITES:
             if site.code not in ("TP01L", "TP03R", "TP09L"):
                 save_tender_point(
-                    session, exam, TenderPointInput(site.code, painful=False), None, actor
+                    session, exam, TenderPointInput(site.code, painful=False), 0, actor
                 )
     add_trigger_point(
         session,
@@ -115,9 +115,9 @@ def _record_findings(session: Any, exam: Exam, complete: bool) -> None:
         fatigue=2,
         headaches=True,
     )
-    save_survey(session, exam, survey, None, actor)
+    save_survey(session, exam, survey, 0, actor)
     impression = ImpressionInput(Impression.YES, Impression.NO, "Widespread pain.", "Review.")
-    save_impression(session, exam, impression, None, actor)
+    save_impression(session, exam, impression, exam.version, actor)
 
 
 @pytest.fixture

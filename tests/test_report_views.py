@@ -80,11 +80,11 @@ def make_recorded_exam(
     for index, site in enumerate(ACR_SITES):
         painful = index < painful_sites
         finding = TenderPointInput(site.code, painful=painful, rating=6 if painful else 0)
-        save_tender_point(session, exam, finding, None, actor)
+        save_tender_point(session, exam, finding, 0, actor)
     for site in CONTROL_SITES:
         if site.mtps_control:
             finding = TenderPointInput(site.code, painful=False, rating=0)
-            save_tender_point(session, exam, finding, None, actor)
+            save_tender_point(session, exam, finding, 0, actor)
     point = TriggerPointInput(
         "upper_trapezius",
         Side.LEFT,
@@ -115,9 +115,9 @@ def make_recorded_exam(
         other_disorder_explains_pain=False,
     )
     survey = replace(survey, **(survey_changes or {}))
-    save_survey(session, exam, survey, None, actor)
+    save_survey(session, exam, survey, 0, actor)
     impression = ImpressionInput(Impression.YES, Impression.NO, assessment, "Review in 3 months.")
-    save_impression(session, exam, impression, None, actor)
+    save_impression(session, exam, impression, exam.version, actor)
     if signed:
         sign_exam(session, exam, actor, PASSWORD)
         for text in addenda:

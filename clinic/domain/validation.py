@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from clinic.domain.body_areas import ZONE_CODES
+from clinic.domain.errors import DomainError
 from clinic.domain.findings import PressureReading, SurveyInput, TenderPointInput, TriggerPointInput
 from clinic.domain.muscles import MUSCLE_BY_CODE, OTHER_MUSCLE
 from clinic.domain.scales import (
@@ -21,6 +22,13 @@ from clinic.domain.sites import SITE_BY_CODE
 from clinic.domain.wpi import PAIN_AREA_BY_CODE
 
 Reasons = list[tuple[str, str]]
+
+
+def raise_if(reasons: Reasons) -> None:
+    """Refuse the input with its reasons, when it has any."""
+    if reasons:
+        raise DomainError(reasons)
+
 
 # Plausible algometer readings; beyond these a typo is far likelier than a patient.
 PPT_MAX = {
@@ -87,6 +95,16 @@ def validate_tender_point(finding: TenderPointInput) -> Reasons:
     reasons = _rating(finding.rating, "rating") + _pressure(finding.ppt, "")
     if finding.painful is False and finding.rating not in (None, 0):
         reasons.append(("rating", "The patient said it was not painful, so the rating is 0."))
+    if finding.painful is True and finding.rating == 0:
+        # A product rule, not a published one (docs/clinical-reference.md, product rules): the
+        # site would count as positive for ACR 1990 and as negative for MTPS.
+        reasons.append(
+            (
+                "rating",
+                "Painful with a rating of 0 is a contradiction (positive for ACR 1990, negative "
+                "for MTPS): rate the pain from 1 to 10, or answer not painful.",
+            )
+        )
     return reasons
 
 

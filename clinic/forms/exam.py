@@ -6,6 +6,7 @@ domain's reasons come back as field errors. Choices come from the domain catalog
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from wtforms import (
@@ -58,8 +59,14 @@ from clinic.forms.fields import (
 UNIT_CHOICES = [SelectChoice("", "unit")] + [SelectChoice(u.value, u.label) for u in PressureUnit]
 
 
+# A version as the page sent it: ASCII digits only (str.isdigit() takes "²", which int() refuses),
+# and short enough to be a version.
+_VERSION = re.compile(r"[0-9]{1,9}")
+
+
 def _version(field: HiddenField) -> int | None:
-    return int(field.data) if (field.data or "").isdigit() else None
+    text = field.data if isinstance(field.data, str) else ""
+    return int(text) if _VERSION.fullmatch(text) else None
 
 
 def _pressure(row: Any) -> PressureReading | None:

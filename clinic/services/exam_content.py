@@ -13,12 +13,18 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from clinic.domain.errors import DomainError, ExamLockedError, VersionConflictError
+from clinic.domain.errors import ExamLockedError, VersionConflictError
 from clinic.domain.findings import ImpressionInput, SurveyInput, TenderPointInput, TriggerPointInput
 from clinic.domain.scales import ExamStatus
-from clinic.domain.validation import validate_survey, validate_tender_point, validate_trigger_point
+from clinic.domain.validation import (
+    raise_if,
+    validate_survey,
+    validate_tender_point,
+    validate_trigger_point,
+)
 from clinic.models import Exam, ExamSurvey, TenderPointFinding, TriggerPointFinding, User
 from clinic.services import audit
+from clinic.services.exams import hold_exam
 from clinic.services.records import (
     apply_survey,
     apply_tender_point,
@@ -29,27 +35,25 @@ from clinic.services.records import (
 )
 
 
-def _require_draft(exam: Exam) -> None:
+def _require_draft(session: Session, exam: Exam) -> None:
+    """Hold the exam's row for the rest of the transaction, then check it is still a draft: the
+    version checks after this compare with what is stored, and nothing can change it meanwhile."""
+    hold_exam(session, exam)
     if exam.status is not ExamStatus.DRAFT:
         raise ExamLockedError()
 
 
-def _check_version(record: str, stored: int, based_on: int | None) -> None:
-    if based_on is not None and based_on != stored:
+def _check_version(record: str, stored: int, based_on: int) -> None:
+    if based_on != stored:
         raise VersionConflictError(record, stored, based_on)
 
 
-def _raise_if(reasons: list[tuple[str, str]]) -> None:
-    if reasons:
-        raise DomainError(reasons)
-
-
 def save_tender_point(
-    session: Session, exam: Exam, finding: TenderPointInput, based_on: int | None, actor: User
+    session: Session, exam: Exam, finding: TenderPointInput, based_on: int, actor: User
 ) -> TenderPointFinding:
     """Record one site's palpation; a new version only when something changed."""
-    _require_draft(exam)
-    _raise_if(validate_tender_point(finding))
+    _require_draft(session, exam)
+    raise_if(validate_tender_point(finding))
     row = next((r for r in exam.tender_points if r.site_code == finding.site_code), None)
     if row is None:
         # Nothing stored yet is version 0; a save based on a later version lost a race.
@@ -78,8 +82,8 @@ def add_trigger_point(
     session: Session, exam: Exam, finding: TriggerPointInput, actor: User
 ) -> TriggerPointFinding:
     """Add a trigger point at the end of the exam's list."""
-    _require_draft(exam)
-    _raise_if(validate_trigger_point(finding))
+    _require_draft(session, exam)
+    raise_if(validate_trigger_point(finding))
     position = max((row.position for row in exam.trigger_points), default=-1) + 1
     row = TriggerPointFinding(position=position, side=finding.side)
     apply_trigger_point(row, finding)
@@ -101,12 +105,12 @@ def update_trigger_point(
     exam: Exam,
     row: TriggerPointFinding,
     finding: TriggerPointInput,
-    based_on: int | None,
+    based_on: int,
     actor: User,
 ) -> TriggerPointFinding:
     """Change a trigger point; refused when another device changed it since `based_on`."""
-    _require_draft(exam)
-    _raise_if(validate_trigger_point(finding))
+    _require_draft(session, exam)
+    raise_if(validate_trigger_point(finding))
     if trigger_point_input(row) == finding:
         return row
     _check_version("trigger point", row.version, based_on)
@@ -125,10 +129,10 @@ def update_trigger_point(
 
 
 def remove_trigger_point(
-    session: Session, exam: Exam, row: TriggerPointFinding, based_on: int | None, actor: User
+    session: Session, exam: Exam, row: TriggerPointFinding, based_on: int, actor: User
 ) -> None:
     """Remove a trigger point from a draft."""
-    _require_draft(exam)
+    _require_draft(session, exam)
     _check_version("trigger point", row.version, based_on)
     exam.trigger_points.remove(row)
     session.flush()
@@ -143,13 +147,15 @@ def remove_trigger_point(
 
 
 def save_survey(
-    session: Session, exam: Exam, answers: SurveyInput, based_on: int | None, actor: User
+    session: Session, exam: Exam, answers: SurveyInput, based_on: int, actor: User
 ) -> ExamSurvey:
     """Record the history and criteria survey."""
-    _require_draft(exam)
-    _raise_if(validate_survey(answers))
+    _require_draft(session, exam)
+    raise_if(validate_survey(answers))
     survey = exam.survey
     if survey is None:
+        # Nothing stored yet is version 0, as for a site never recorded.
+        _check_version("survey", 0, based_on)
         survey = ExamSurvey()
         exam.survey = survey
     elif survey_input(survey) == answers:
@@ -164,10 +170,10 @@ def save_survey(
 
 
 def save_impression(
-    session: Session, exam: Exam, impression: ImpressionInput, based_on: int | None, actor: User
+    session: Session, exam: Exam, impression: ImpressionInput, based_on: int, actor: User
 ) -> Exam:
     """Record the clinician's impression, assessment and plan (part of the exam header)."""
-    _require_draft(exam)
+    _require_draft(session, exam)
     values = {
         "fm_impression": impression.fibromyalgia,
         "mps_impression": impression.myofascial_pain_syndrome,
@@ -202,6 +208,11 @@ def _conflict_message(error: VersionConflictError) -> str:
     )
 
 
+# A page posted without the versions it was shown (a hand-made post, or a page from before this
+# check): saving it could overwrite another device's change unseen.
+NO_VERSION = "This page was sent without the version it was based on. Reload it before saving."
+
+
 def save_tender_points(
     session: Session,
     exam: Exam,
@@ -209,11 +220,14 @@ def save_tender_points(
     actor: User,
 ) -> None:
     """Save a page of site findings, each on its own; all or nothing."""
-    _require_draft(exam)
+    _require_draft(session, exam)
     errors = {i: r for i, (finding, _v) in enumerate(rows) if (r := validate_tender_point(finding))}
     if errors:
         raise RowErrors(errors)
     for index, (finding, version) in enumerate(rows):
+        if version is None:
+            errors[index] = [("examined", NO_VERSION)]
+            continue
         try:
             save_tender_point(session, exam, finding, version, actor)
         except VersionConflictError as conflict:
@@ -236,7 +250,7 @@ def save_trigger_points(
     session: Session, exam: Exam, rows: Sequence[TriggerPointRowInput], actor: User
 ) -> None:
     """Add, change and remove trigger points from one form; all or nothing."""
-    _require_draft(exam)
+    _require_draft(session, exam)
     errors: dict[int, list[tuple[str, str]]] = {}
     for index, row in enumerate(rows):
         if row.finding is not None and not row.remove:
@@ -250,10 +264,13 @@ def save_trigger_points(
         if row.finding_id and stored is None:
             errors[index] = [("muscle_code", "This trigger point was removed on another device.")]
             continue
+        if stored is not None and row.version is None:
+            errors[index] = [("muscle_code", NO_VERSION)]
+            continue
         try:
-            if stored is not None and row.remove:
+            if stored is not None and row.version is not None and row.remove:
                 remove_trigger_point(session, exam, stored, row.version, actor)
-            elif stored is not None and row.finding is not None:
+            elif stored is not None and row.version is not None and row.finding is not None:
                 update_trigger_point(session, exam, stored, row.finding, row.version, actor)
             elif stored is None and row.finding is not None and not row.remove:
                 add_trigger_point(session, exam, row.finding, actor)

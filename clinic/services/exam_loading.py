@@ -93,13 +93,14 @@ def patient_for(session: Session, wanted: LoadedPatient, today: date, actor: Use
 
 
 def _save_findings(session: Session, exam: Exam, loaded: LoadedExam, actor: User) -> None:
+    """Fill a new exam: nothing is stored yet (version 0), the header is at its first version."""
     for tender_point in loaded.tender_points:
-        save_tender_point(session, exam, tender_point, None, actor)
+        save_tender_point(session, exam, tender_point, 0, actor)
     for trigger_point in loaded.trigger_points:
         add_trigger_point(session, exam, trigger_point, actor)
     if loaded.survey != SurveyInput():
-        save_survey(session, exam, loaded.survey, None, actor)
-    save_impression(session, exam, loaded.impression, None, actor)
+        save_survey(session, exam, loaded.survey, 0, actor)
+    save_impression(session, exam, loaded.impression, exam.version, actor)
 
 
 def load_exam_document(
@@ -125,14 +126,19 @@ def load_exam_document(
     return exam
 
 
-def update_draft(session: Session, exam: Exam, document: dict[str, Any], actor: User) -> None:
-    """Change a draft to its document: each tender point saved by site; trigger points with an
-    id changed, those without added, those left out removed; then the survey (when the document
-    has one) and the impression. DomainError names the document's fields; ExamLockedError for a
-    signed exam; ValueError for a trigger point id that is not one. Nothing is committed here."""
-    loaded = read_exam_document(document)
+def update_draft(
+    session: Session, exam: Exam, loaded: LoadedExam, document: dict[str, Any], actor: User
+) -> None:
+    """Change a draft to its document, read beforehand by `read_exam_document` (so reading it
+    holds no lock): each tender point saved by site; trigger points with an id changed, those
+    without added, those left out removed; then the survey (when the document has one) and the
+    impression. The caller holds the exam's row and has compared the whole exam's version (the
+    API's If-Match), so each part is saved over the version stored now. DomainError names the
+    document's fields; ExamLockedError for a signed exam; ValueError for a trigger point id that
+    is not one. Nothing is committed here."""
+    stored_sites = {row.site_code: row.version for row in exam.tender_points}
     for site in loaded.tender_points:
-        save_tender_point(session, exam, site, None, actor)
+        save_tender_point(session, exam, site, stored_sites.get(site.site_code, 0), actor)
     kept: set[uuid.UUID] = set()
     raw_points = document.get("trigger_points") or []
     for raw, point in zip(raw_points, loaded.trigger_points, strict=True):
@@ -140,10 +146,11 @@ def update_draft(session: Session, exam: Exam, document: dict[str, Any], actor: 
         if row is None:
             row = add_trigger_point(session, exam, point, actor)
         else:
-            update_trigger_point(session, exam, row, point, None, actor)
+            update_trigger_point(session, exam, row, point, row.version, actor)
         kept.add(row.uuid)
     for row in [r for r in exam.trigger_points if r.uuid not in kept]:
-        remove_trigger_point(session, exam, row, None, actor)
+        remove_trigger_point(session, exam, row, row.version, actor)
     if document.get("survey") is not None:
-        save_survey(session, exam, loaded.survey, None, actor)
-    save_impression(session, exam, loaded.impression, None, actor)
+        stored_survey = exam.survey.version if exam.survey is not None else 0
+        save_survey(session, exam, loaded.survey, stored_survey, actor)
+    save_impression(session, exam, loaded.impression, exam.version, actor)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, scoped_session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from clinic.domain.errors import DomainError, ExamLockedError
@@ -63,14 +63,65 @@ def get_exam_with_findings(session: Session, public_id: uuid.UUID) -> Exam | Non
     ).first()
 
 
-def get_exam_for_autosave(session: Session, public_id: uuid.UUID) -> Exam | None:
-    """An exam with its palpation findings loaded up front: what one autosave reads and the
-    running counts it answers with (the survey loads only when a save touches it)."""
-    return session.scalars(
+# session.info key: the exams whose rows this session's current transaction holds.
+_HELD = "clinic_held_exams"
+
+
+def _transaction(session: Session | scoped_session[Session]) -> object | None:
+    """The session's current transaction (Flask-SQLAlchemy hands a scoped_session proxy, which
+    does not forward get_transaction: ask the session it stands for)."""
+    real = session() if isinstance(session, scoped_session) else session
+    return real.get_transaction()
+
+
+def _holds(session: Session, exam_id: int) -> bool:
+    transaction = _transaction(session)
+    return transaction is not None and session.info.get(_HELD, {}).get(exam_id) is transaction
+
+
+def _mark_held(session: Session, exam_id: int) -> None:
+    held = session.info.setdefault(_HELD, {})
+    held[exam_id] = _transaction(session)
+
+
+def get_exam_for_change(
+    session: Session, public_id: uuid.UUID, options: Sequence[ORMOption] = ()
+) -> Exam | None:
+    """An exam read under its row lock, held until the transaction ends, with `options` loaded
+    after the lock: every change to an exam's content waits for the one before it, then reads
+    what that one left, so a version check cannot pass on a value another device is replacing.
+    (PostgreSQL: SELECT ... FOR UPDATE. SQLite: a writing transaction already began with BEGIN
+    IMMEDIATE, which holds the whole database's write lock.)"""
+    exam = session.scalars(
         select(Exam)
         .where(Exam.uuid == public_id)
-        .options(selectinload(Exam.tender_points), selectinload(Exam.trigger_points))
+        .options(*options)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
+    if exam is not None:
+        _mark_held(session, exam.id)
+    return exam
+
+
+def hold_exam(session: Session, exam: Exam) -> None:
+    """Take the exam's row lock now when its loader did not, and read the exam again under it
+    (everything loaded before the lock may be another device's past); a no-op when held."""
+    if exam.id is None or _holds(session, exam.id):
+        return
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(select(Exam.id).where(Exam.id == exam.id).with_for_update())
+        session.expire_all()
+    _mark_held(session, exam.id)
+
+
+def get_exam_for_autosave(session: Session, public_id: uuid.UUID) -> Exam | None:
+    """An exam, under its row lock, with its palpation findings loaded up front: what one
+    autosave reads and the running counts it answers with (the survey loads only when a save
+    touches it)."""
+    return get_exam_for_change(
+        session, public_id, (selectinload(Exam.tender_points), selectinload(Exam.trigger_points))
+    )
 
 
 # Everything an exam's document needs, loaded with the exams in one query per relation (not per

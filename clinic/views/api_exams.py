@@ -8,17 +8,23 @@ import uuid
 from datetime import date
 
 from flask import Response, request
-from spectree import Response as Documented
 
 from clinic.auth import api, problem
 from clinic.domain.document import canonical_bytes
+from clinic.domain.document_reading import read_exam_document
 from clinic.domain.errors import DomainError, ExamLockedError
 from clinic.domain.roles import Capability
 from clinic.domain.scales import ExamStatus
 from clinic.extensions import db_session
 from clinic.models import Exam, utc_now
 from clinic.services.exam_loading import update_draft
-from clinic.services.exams import WHOLE_EXAM, exams_in_date_order, get_exam, start_exam
+from clinic.services.exams import (
+    WHOLE_EXAM,
+    exams_in_date_order,
+    get_exam,
+    get_exam_for_change,
+    start_exam,
+)
 from clinic.services.patients import get_patient
 from clinic.services.signing import add_addendum, current_document, sign_exam
 from clinic.services.users import get_user
@@ -33,6 +39,7 @@ from clinic.views.api import (
     spec,
     validated,
 )
+from clinic.views.api_document import Answers as Documented
 from clinic.views.common import clinic_today, current_actor
 
 
@@ -105,10 +112,15 @@ def _exam_or_problem(exam_id: uuid.UUID) -> Exam | Response:
     return exam if exam is not None else problem(404, "There is no such exam")
 
 
+def _no_precondition() -> Response | None:
+    """A change must name the ETag it was based on: `*` names none, so it is refused as well."""
+    if not request.if_match or request.if_match.star_tag:
+        return problem(428, "Send If-Match with the exam's ETag (not *)")
+    return None
+
+
 def _precondition(exam: Exam) -> Response | None:
-    """If-Match must name the exam as it is now."""
-    if not request.if_match:
-        return problem(428, "Send If-Match with the exam's ETag")
+    """If-Match must name the exam as it is now (read under its row lock)."""
     current = etag_of(exam)
     if not request.if_match.contains(current):
         refused = problem(412, "The exam changed since this ETag; read it again")
@@ -120,10 +132,14 @@ def _precondition(exam: Exam) -> Response | None:
 
 
 def _exam_to_change(exam_id: uuid.UUID) -> Exam | Response:
-    """The exam to change, when it exists and If-Match names it as it is now; else the problem."""
-    found = _exam_or_problem(exam_id)
-    if isinstance(found, Response):
-        return found
+    """The exam to change, held under its row lock until the commit, when it exists and If-Match
+    names it as it is now; else the problem."""
+    missing = _no_precondition()
+    if missing is not None:
+        return missing
+    found = get_exam_for_change(db_session(), exam_id, WHOLE_EXAM)
+    if found is None:
+        return problem(404, "There is no such exam")
     refused = _precondition(found)
     return found if refused is None else refused
 
@@ -143,18 +159,32 @@ def exam(exam_id: uuid.UUID) -> Response:
 @api(Capability.EXAMINE)
 @spec.validate(
     json=s.ExamDocument,
-    resp=Documented(HTTP_200=s.ExamDocument, HTTP_409=s.Problem, HTTP_412=s.Problem, **PROBLEMS),
+    resp=Documented(
+        HTTP_200=s.ExamDocument,
+        HTTP_409=s.Problem,
+        HTTP_412=s.Problem,
+        HTTP_428=s.Problem,
+        **PROBLEMS,
+    ),
 )
 def update_exam(exam_id: uuid.UUID) -> Response:
     """Change a draft from its document: each tender point is saved by site; trigger points
     with an id are changed, those without are added, those left out are removed; then the
     survey and the impression. Needs If-Match."""
+    document = validated("json").root
+    refused = _no_precondition()
+    if refused is not None:
+        return refused
+    try:
+        loaded = read_exam_document(document)  # read before the exam's lock is taken
+    except DomainError as error:
+        return domain_problem(error)
     found = _exam_to_change(exam_id)
     if isinstance(found, Response):
         return found
     session = db_session()
     try:
-        update_draft(session, found, validated("json").root, current_actor())
+        update_draft(session, found, loaded, document, current_actor())
     except ExamLockedError:
         session.rollback()
         return problem(409, "This exam is signed; corrections are addenda")
@@ -170,7 +200,9 @@ def update_exam(exam_id: uuid.UUID) -> Response:
 @api(Capability.EXAMINE)
 @spec.validate(
     json=s.SignIn,
-    resp=Documented(HTTP_200=s.ExamOut, HTTP_409=s.Problem, HTTP_412=s.Problem, **PROBLEMS),
+    resp=Documented(
+        HTTP_200=s.ExamOut, HTTP_409=s.Problem, HTTP_412=s.Problem, HTTP_428=s.Problem, **PROBLEMS
+    ),
 )
 def sign(exam_id: uuid.UUID) -> Response:
     """Sign a complete draft: the examining clinician's token and password. Needs If-Match."""
@@ -190,7 +222,9 @@ def sign(exam_id: uuid.UUID) -> Response:
 
 @bp.post("/exams/<uuid:exam_id>/addenda")
 @api(Capability.EXAMINE)
-@spec.validate(json=s.AddendumIn, resp=Documented(HTTP_201=s.AddendumOut, **PROBLEMS))
+@spec.validate(
+    json=s.AddendumIn, resp=Documented(HTTP_201=s.AddendumOut, HTTP_409=s.Problem, **PROBLEMS)
+)
 def addendum(exam_id: uuid.UUID) -> Response:
     """Add an addendum to a signed exam."""
     found = _exam_or_problem(exam_id)
@@ -221,7 +255,7 @@ def scores(exam_id: uuid.UUID) -> Response:
 
 @bp.get("/exams/<uuid:exam_id>/summary.pdf")
 @api(Capability.PRINT)
-@spec.validate(resp=Documented("HTTP_200", **PROBLEMS))
+@spec.validate(resp=Documented("HTTP_200", media={"HTTP_200": ("application/pdf",)}, **PROBLEMS))
 def summary_pdf(exam_id: uuid.UUID) -> Response:
     """The exam's chart summary PDF, as printed."""
     from clinic.reports.chart_summary import render_exam_summary

@@ -10,9 +10,10 @@ from werkzeug.wrappers import Response
 from wtforms import FieldList
 
 from clinic.auth import access
-from clinic.domain.errors import DomainError, VersionConflictError
+from clinic.domain.errors import DomainError, ExamLockedError, VersionConflictError
 from clinic.domain.findings import TRIGGER_POINT_PLAIN_FIELDS
 from clinic.domain.roles import Capability
+from clinic.domain.scales import ExamStatus
 from clinic.domain.sites import ALL_SITES, SITE_BY_CODE
 from clinic.extensions import db_session
 from clinic.forms.exam import (
@@ -25,6 +26,7 @@ from clinic.forms.exam import (
 from clinic.forms.fields import answer_text
 from clinic.models import Exam
 from clinic.services.exam_content import (
+    NO_VERSION,
     RowErrors,
     TriggerPointRowInput,
     save_impression,
@@ -32,13 +34,20 @@ from clinic.services.exam_content import (
     save_tender_points,
     save_trigger_points,
 )
-from clinic.services.exams import get_draft_exam
+from clinic.services.exams import get_draft_exam, get_exam_for_change
 from clinic.views.common import current_actor, or_404
 
 bp = Blueprint("capture", __name__, url_prefix="/exams/<uuid:exam_id>")
 
 
 def _draft(exam_id: uuid.UUID) -> Exam:
+    """The draft to show or change; a POST reads it under its row lock, after its form was
+    checked (no request holds the lock while its input is validated)."""
+    if request.method == "POST":
+        exam = or_404(get_exam_for_change(db_session(), exam_id))
+        if exam.status is not ExamStatus.DRAFT:
+            raise ExamLockedError()
+        return exam
     return or_404(get_draft_exam(db_session(), exam_id))
 
 
@@ -85,11 +94,14 @@ def _tender_point_rows(exam: Exam) -> list[dict[str, Any]]:
 @access(Capability.EXAMINE)
 def tender_points(exam_id: uuid.UUID) -> str | Response:
     """Record every tender-point and control site on one page."""
-    exam = _draft(exam_id)
-    form = TenderPointsForm(
-        data=None if request.method == "POST" else {"sites": _tender_point_rows(exam)}
-    )
-    if form.validate_on_submit():
+    if request.method == "POST":
+        form = TenderPointsForm()
+        valid = form.validate_on_submit()
+        exam = _draft(exam_id)
+    else:
+        exam = _draft(exam_id)
+        form, valid = TenderPointsForm(data={"sites": _tender_point_rows(exam)}), False
+    if valid:
         recorded = [entry.form for entry in form.sites if entry.form.recorded]
         try:
             save_tender_points(
@@ -127,15 +139,17 @@ def _trigger_point_rows(exam: Exam) -> list[dict[str, Any]]:
 @access(Capability.EXAMINE)
 def trigger_points(exam_id: uuid.UUID) -> str | Response:
     """Add, change and remove the exam's trigger points."""
-    exam = _draft(exam_id)
     if request.method == "GET":
-        form = TriggerPointsForm(data={"points": _trigger_point_rows(exam)})
+        exam = _draft(exam_id)
+        form, valid = TriggerPointsForm(data={"points": _trigger_point_rows(exam)}), False
     else:
         form = TriggerPointsForm()
         if "add_row" in request.form:
             form.points.append_entry({})
-            return render_template("exams/trigger_points.html", exam=exam, form=form)
-    if form.validate_on_submit():
+            return render_template("exams/trigger_points.html", exam=_draft(exam_id), form=form)
+        valid = form.validate_on_submit()
+        exam = _draft(exam_id)
+    if valid:
         rows = [
             TriggerPointRowInput(
                 finding_id=uuid.UUID(entry.form.finding_id.data)
@@ -162,19 +176,24 @@ def trigger_points(exam_id: uuid.UUID) -> str | Response:
 @access(Capability.EXAMINE)
 def survey(exam_id: uuid.UUID) -> str | Response:
     """Record the history and criteria survey."""
-    exam = _draft(exam_id)
-    stored = exam.survey
-    form = SurveyForm(obj=stored)
-    if request.method == "GET":
+    if request.method == "POST":
+        form = SurveyForm()
+        valid = form.validate_on_submit()
+        exam = _draft(exam_id)
+    else:
+        exam = _draft(exam_id)
+        stored = exam.survey
+        form, valid = SurveyForm(obj=stored), False
         form.version.data = str(stored.version) if stored else "0"
         if stored is not None and stored.pain_areas:
             form.wpi_asked.data = "yes"
             form.pain_areas.data = [a.area_code for a in stored.pain_areas if a.painful]
-    if form.validate_on_submit():
+    base = version_of(form.version)
+    if valid and base is None:
+        form.form_errors.append(NO_VERSION)
+    elif valid and base is not None:
         try:
-            save_survey(
-                db_session(), exam, form.to_input(), version_of(form.version), current_actor()
-            )
+            save_survey(db_session(), exam, form.to_input(), base, current_actor())
         except DomainError as error:
             form.populate_errors(error)
         except VersionConflictError:
@@ -188,15 +207,20 @@ def survey(exam_id: uuid.UUID) -> str | Response:
 @access(Capability.EXAMINE)
 def impression(exam_id: uuid.UUID) -> str | Response:
     """Record the clinician's impression, assessment and plan."""
-    exam = _draft(exam_id)
-    form = ImpressionForm(obj=exam)
-    if request.method == "GET":
+    if request.method == "POST":
+        form = ImpressionForm()
+        valid = form.validate_on_submit()
+        exam = _draft(exam_id)
+    else:
+        exam = _draft(exam_id)
+        form, valid = ImpressionForm(obj=exam), False
         form.version.data = str(exam.version)
-    if form.validate_on_submit():
+    base = version_of(form.version)
+    if valid and base is None:
+        form.form_errors.append(NO_VERSION)
+    elif valid and base is not None:
         try:
-            save_impression(
-                db_session(), exam, form.to_input(), version_of(form.version), current_actor()
-            )
+            save_impression(db_session(), exam, form.to_input(), base, current_actor())
         except VersionConflictError:
             form.form_errors.append("The exam was changed on another device; reload it first.")
         else:

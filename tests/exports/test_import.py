@@ -247,3 +247,19 @@ def _delete_drafts(app) -> None:
         for exam in session.scalars(select(Exam).where(Exam.status == ExamStatus.DRAFT)):
             session.delete(exam)
         session.commit()
+
+
+def test_a_painful_site_rated_0_is_refused_as_a_contradiction(app, recorded, runner, tmp_path):
+    documents = json.loads(exported(app, "json"))
+    points = documents[0]["tender_points"]
+    index = next(i for i, point in enumerate(points) if point["painful"] is True)
+    points[index]["rating"] = 0
+    with app.app_context():
+        _empty_tables()
+
+    result = run_import(runner, tmp_path, json.dumps(documents).encode())
+
+    assert result.exit_code == 1
+    assert f"document 1: tender_points[{index}].rating: Painful with a rating of 0" in result.output
+    assert "Nothing imported" in result.output
+    assert count(app, Exam) == 0
