@@ -42,7 +42,8 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "patients.edit": ("GET", STAFF_AND_ADMIN),
     "exams.new": ("GET", CLINICIANS_ONLY),
     "exams.show": ("GET", EVERYONE_SIGNED_IN),
-    "exams.sign": ("POST", CLINICIANS_ONLY),
+    # Refused or not, signing answers with a redirect to the exam (post/redirect/get).
+    "exams.sign": ("POST", {ANONYMOUS: 302, CLINICIAN: 303, STAFF: 403, ADMIN: 403}),
     "exams.add_addendum_view": ("POST", CLINICIANS_ONLY),
     "exams.entered_in_error": ("POST", {ANONYMOUS: 302, CLINICIAN: 200, STAFF: 403, ADMIN: 200}),
     "reports.exam_pdf": ("GET", EVERYONE_SIGNED_IN),

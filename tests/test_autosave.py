@@ -158,7 +158,7 @@ def test_a_save_for_an_unknown_exam_is_not_found(client, doctor, read):
 
 def test_a_save_for_a_signed_exam_is_refused_and_changes_nothing(client, exam, read):
     post_full_exam(client, exam.uuid)
-    assert client.post(f"/exams/{exam.uuid}/sign", data={"password": PASSWORD}).status_code == 302
+    assert client.post(f"/exams/{exam.uuid}/sign", data={"password": PASSWORD}).status_code == 303
     with read() as session:
         before = stored_exam(session, exam.uuid)
 
@@ -365,7 +365,7 @@ def test_a_page_form_based_on_an_old_version_is_refused(client, exam, read):
 
 def test_a_page_form_for_a_signed_exam_is_refused(client, exam, read):
     post_full_exam(client, exam.uuid)
-    assert client.post(f"/exams/{exam.uuid}/sign", data={"password": PASSWORD}).status_code == 302
+    assert client.post(f"/exams/{exam.uuid}/sign", data={"password": PASSWORD}).status_code == 303
     with read() as session:
         before = stored_exam(session, exam.uuid)
 

@@ -235,7 +235,7 @@ def test_a_clinician_records_signs_and_amends_a_full_exam_through_the_pages(
     form = shown.form(exam_path + "/sign")
     form.set("password", PASSWORD)
     signed = client.post(exam_path + "/sign", data=form.submission())
-    assert signed.status_code == 302
+    assert signed.status_code == 303
     with read() as session:
         stored = session.scalars(select(Exam)).one()
         digest = stored.signature_digest

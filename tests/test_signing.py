@@ -11,7 +11,7 @@ from sqlalchemy import select
 from clinic.domain.document import document_digest
 from clinic.domain.roles import Role
 from clinic.domain.scales import ExamStatus
-from clinic.models import Addendum, AuditEvent, Exam, TriggerPointFinding
+from clinic.models import Addendum, AuditEvent, Exam, TenderPointFinding, TriggerPointFinding
 from tests.exam_forms import (
     FULL_TENDER_POINTS,
     FULL_TRIGGER_POINTS,
@@ -56,12 +56,21 @@ def complete_exam(client, exam):
 @pytest.fixture
 def signed_exam(client, complete_exam):
     """The complete exam, signed by its clinician."""
-    assert sign(client, complete_exam).status_code == 302
+    assert sign(client, complete_exam).status_code == 303
     return complete_exam
 
 
 def sign(client, exam, password: str = PASSWORD):
     return client.post(f"/exams/{exam.uuid}/sign", data={"password": password})
+
+
+def refused_sign(client, exam, password: str = PASSWORD):
+    """Sign and be refused: the answer redirects (303, never a page a reload would post again)
+    to the exam's sign button; the exam page it lands on."""
+    response = sign(client, exam, password)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/exams/{exam.uuid}#sign-refused"
+    return client.get(f"/exams/{exam.uuid}")
 
 
 def snapshot(read, exam) -> dict:
@@ -84,7 +93,7 @@ def clinician(create, name: str = "Bo Berg"):
 def test_signing_freezes_the_scores_and_records_the_signature(client, doctor, complete_exam, read):
     response = sign(client, complete_exam)
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert path_of(response) == f"/exams/{complete_exam.uuid}"
     with read() as session:
         exam = session.get(Exam, complete_exam.id)
@@ -123,7 +132,7 @@ def test_a_wrong_or_missing_password_leaves_the_exam_a_draft(
 ):
     before = snapshot(read, complete_exam)
 
-    response = sign(client, complete_exam, password)
+    response = refused_sign(client, complete_exam, password)
 
     assert response.status_code == 200
     shown = page_of(response)
@@ -142,7 +151,7 @@ def test_an_incomplete_exam_lists_what_is_missing_and_stays_a_draft(client, exam
     assert post.status_code == 302
     before = snapshot(read, exam)
 
-    response = sign(client, exam)
+    response = refused_sign(client, exam)
 
     assert response.status_code == 200
     shown = page_of(response)
@@ -152,15 +161,79 @@ def test_an_incomplete_exam_lists_what_is_missing_and_stays_a_draft(client, exam
         "Trapezius, left: painful yes/no and a 0–10 rating",
     ]
     assert f"Before signing, record: {' '.join(missing)}" in shown.text
-    assert " ".join(f"Still to record: {item}." for item in missing) in shown.alerts
+    assert "Not signed: 3 findings listed above are still to record." in shown.alerts
     assert snapshot(read, exam) == before
+
+
+def test_a_refused_sign_lands_at_the_sign_button_and_a_reload_never_signs(client, exam, read):
+    recorded = dict(FULL_TENDER_POINTS)
+    del recorded["TP01L"]
+    assert (
+        client.post(
+            f"/exams/{exam.uuid}/tender-points", data=tender_points_post(recorded)
+        ).status_code
+        == 302
+    )
+    typed = "my secret password"
+
+    response = sign(client, exam, typed)
+
+    # Post/redirect/get: the browser is sent to the exam's sign button; reloading that page
+    # (or going back to it) asks for the exam again, never the sign.
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/exams/{exam.uuid}#sign-refused"
+    with client.session_transaction() as cookie:
+        assert typed not in repr(dict(cookie))
+    landed = client.get(f"/exams/{exam.uuid}")
+    html = landed.get_data(as_text=True)
+    section = html[html.index('<section id="sign"') :]
+    section = section[: section.index("</section>")]
+    assert "Before signing, record:" in section
+    assert "<li>Occiput, left: not recorded</li>" in section
+    message = "Not signed: 1 finding listed above is still to record."
+    assert message in section  # beside the sign button, not at the top of a long page
+    assert section.index(message) < section.index("Sign exam</button>")
+    (password_input,) = re.findall(r'<input[^>]*name="password"[^>]*>', section)
+    assert " autofocus" in password_input
+    assert typed not in html
+    reloaded = page_of(client.get(f"/exams/{exam.uuid}"))
+    assert message not in reloaded.alerts  # shown once, like any message
+    with read() as session:
+        assert session.get(Exam, exam.id).status is ExamStatus.DRAFT
+
+    # Fixed, then signed by a deliberate tap.
+    client.post(f"/exams/{exam.uuid}/tender-points", data=tender_points_post())
+    assert sign(client, exam).status_code == 303
+    with read() as session:
+        assert session.get(Exam, exam.id).status is ExamStatus.SIGNED
+
+
+def test_a_draft_holding_painful_with_rating_0_lists_it_before_signing(client, complete_exam, read):
+    # Saved before the contradiction was refused: only the database holds such a row now.
+    with read() as session:
+        row = session.scalars(
+            select(TenderPointFinding).where(
+                TenderPointFinding.exam_id == complete_exam.id,
+                TenderPointFinding.site_code == "TP01L",
+            )
+        ).one()
+        row.painful, row.rating = True, 0
+        session.commit()
+
+    shown = page_of(refused_sign(client, complete_exam))
+
+    item = "Occiput, left: painful with a rating of 0, a contradiction to correct"
+    assert f"Before signing, record: {item}" in shown.text
+    assert "Not signed: 1 finding listed above is still to record." in shown.alerts
+    with read() as session:
+        assert session.get(Exam, complete_exam.id).status is ExamStatus.DRAFT
 
 
 def test_only_the_examining_clinician_can_sign(client, create, login, complete_exam, read):
     before = snapshot(read, complete_exam)
     login(clinician(create))
 
-    response = sign(client, complete_exam)
+    response = refused_sign(client, complete_exam)
 
     assert response.status_code == 200
     shown = page_of(response)
@@ -173,7 +246,7 @@ def test_only_the_examining_clinician_can_sign(client, create, login, complete_e
 def test_signing_twice_is_refused_and_the_signature_stays(client, signed_exam, read):
     before = snapshot(read, signed_exam)
 
-    response = sign(client, signed_exam)
+    response = refused_sign(client, signed_exam)
 
     assert response.status_code == 200
     assert "This exam is already signed." in page_of(response).alerts
@@ -347,7 +420,7 @@ def test_nothing_changes_once_entered_in_error(client, signed_exam, read):
     before = snapshot(read, signed_exam)
 
     again = mark(client, signed_exam, "Really the wrong patient.")
-    resign = sign(client, signed_exam)
+    resign = refused_sign(client, signed_exam)
     edits = [
         client.post(f"/exams/{signed_exam.uuid}/{page_path}", data=data)
         for page_path, data in (

@@ -61,7 +61,7 @@ def draft(create, client, doctor):
 def signed(client, draft):
     """The draft, signed."""
     response = client.post(f"/exams/{draft.uuid}/sign", data={"password": PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 303
     return draft
 
 

@@ -11,6 +11,15 @@ class DomainError(Exception):
         self.reasons = reasons
 
 
+class NotReadyToSignError(DomainError):
+    """A sign refused while findings are still to record (`missing`, in words); its reasons
+    hold those and any other refusal (a mistyped password)."""
+
+    def __init__(self, reasons: list[tuple[str, str]], missing: list[str]) -> None:
+        super().__init__(reasons)
+        self.missing = missing
+
+
 class ExamLockedError(DomainError):
     """A change to an exam that is no longer a draft; corrections go into addenda."""
 

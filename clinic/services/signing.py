@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from clinic.auth import verify_password
 from clinic.domain.document import NOT_SIGNED_PARTS, document_digest, exam_document
-from clinic.domain.errors import DomainError, ExamLockedError
+from clinic.domain.errors import DomainError, ExamLockedError, NotReadyToSignError
 from clinic.domain.record import ExamRecord
 from clinic.domain.roles import Role
 from clinic.domain.scales import ExamStatus
@@ -18,7 +18,7 @@ from clinic.domain.scoring import SCORING_VERSION, score_exam, scores_as_dict
 from clinic.domain.sites import ACR_SITES, CONTROL_SITES
 from clinic.models import Addendum, Exam, Patient, TriggerPointFinding, User, utc_now
 from clinic.services import audit
-from clinic.services.exams import start_exam
+from clinic.services.exams import hold_exam, start_exam
 from clinic.services.records import exam_record
 
 # Sites that must be rated or marked not examined (with a reason) before an exam can be signed:
@@ -40,6 +40,9 @@ def missing_before_signing(exam: Exam) -> list[str]:
             missing.append(f"{site.label}: not examined, give a reason")
         elif row.examined and (row.painful is None or (row.rating is None and row.painful)):
             missing.append(f"{site.label}: painful yes/no and a 0–10 rating")
+        elif row.examined and row.painful and row.rating == 0:
+            # Saved before the contradiction was refused (clinical reference, product rules).
+            missing.append(f"{site.label}: painful with a rating of 0, a contradiction to correct")
     return missing
 
 
@@ -70,16 +73,22 @@ def signature_holds(exam: Exam) -> bool:
 
 
 def sign_exam(session: Session, exam: Exam, actor: User, password: str) -> Exam:
-    """Sign a complete draft: freeze its scores, digest its document, lock it."""
+    """Sign a complete draft: freeze its scores, digest its document, lock it. The exam's row is
+    held first, so what is checked and signed is what is stored."""
+    hold_exam(session, exam)
     if exam.status is not ExamStatus.DRAFT:
         raise ExamLockedError("This exam is already signed.")
     if actor.id != exam.clinician_id:
         raise DomainError([("password", "Only the examining clinician can sign this exam.")])
-    if not verify_password(actor, password):
-        raise DomainError([("password", "This is not your password.")])
+    # Every reason at once: a clinician who mistyped the password also learns what is missing.
     missing = missing_before_signing(exam)
+    reasons = [("exam", f"Still to record: {item}.") for item in missing]
+    if not verify_password(actor, password):
+        reasons.append(("password", "This is not your password."))
     if missing:
-        raise DomainError([("exam", f"Still to record: {item}.") for item in missing])
+        raise NotReadyToSignError(reasons, missing)
+    if reasons:
+        raise DomainError(reasons)
     session.flush()
     # The signature columns go in together (a CHECK requires it), so nothing flushes in between.
     with session.no_autoflush:

@@ -12,6 +12,16 @@
     });
   });
 
+  // A page opened at a refusal (#sign-refused) scrolls to its message; browsers skip autofocus
+  // when a page opens at a fragment, so the field to correct is focused here, where it is.
+  var refused = location.hash && document.getElementById(location.hash.slice(1));
+  var correct = refused && document.querySelector("[autofocus]");
+  if (correct) {
+    window.addEventListener("load", function () {
+      if (document.activeElement !== correct) { correct.focus({ preventScroll: true }); }
+    });
+  }
+
   // A warning two minutes before the idle sign-out; autosaves do not count as activity.
   var idle = Number(document.body.getAttribute("data-idle-ms") || 0);
   var warning = document.getElementById("idle-warning");

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from clinic.auth import access
 from clinic.domain.body_diagram import diagram_marks
 from clinic.domain.document import tender_point_json, trigger_point_json
-from clinic.domain.errors import DomainError
+from clinic.domain.errors import DomainError, NotReadyToSignError
 from clinic.domain.roles import Capability, Role
 from clinic.extensions import db_session
 from clinic.forms.base import ClinicForm
@@ -22,7 +22,7 @@ from clinic.forms.exam import AddendumForm, EnteredInErrorForm, SignForm
 from clinic.forms.patients import StartExamForm
 from clinic.models import Exam
 from clinic.services.exam_view import ExamPage, exam_page
-from clinic.services.exams import get_exam, start_exam
+from clinic.services.exams import WHOLE_EXAM, get_exam, get_exam_for_change, start_exam
 from clinic.services.patients import get_patient
 from clinic.services.signing import (
     add_addendum,
@@ -109,7 +109,7 @@ def _show(exam: Exam, **forms: ClinicForm) -> str:
     context = {
         "body_map": body_map(findings, diagram_marks(findings, page.scores.trigger_points)),
         "client_state": _client_state(exam, page) if page.can_edit else {},
-        "sign_form": SignForm(formdata=None),
+        "sign_form": _refused_sign_form(exam),
         "addendum_form": AddendumForm(formdata=None),
         "error_form": EnteredInErrorForm(formdata=None),
     } | forms
@@ -123,23 +123,62 @@ def show(exam_id: uuid.UUID) -> str:
     return _show(or_404(get_exam(db_session(), exam_id)))
 
 
+# The flask-session key of a refused sign's messages (never the password), shown once by the
+# exam page it redirects to.
+_SIGN_REFUSED = "sign_refused"
+
+
 @bp.post("/exams/<uuid:exam_id>/sign")
 @access(Capability.EXAMINE)
-def sign(exam_id: uuid.UUID) -> str | Response:
-    """Sign the exam after the clinician enters their password again."""
-    exam = or_404(get_exam(db_session(), exam_id))
+def sign(exam_id: uuid.UUID) -> Response:
+    """Sign the exam after the clinician enters their password again. Signed or refused, the
+    answer is a redirect (post/redirect/get): a reload or the back button shows the exam again
+    and never sends the password a second time. A refusal's messages wait at the sign button."""
     form = SignForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()  # before the exam's row lock is taken
+    exam = or_404(get_exam_for_change(db_session(), exam_id, WHOLE_EXAM))
+    if valid:
         try:
             sign_exam(db_session(), exam, current_actor(), form.password.data)
         except DomainError as error:
             db_session().rollback()
-            form.populate_errors(error)
+            _refuse_sign(form, error)
         else:
             db_session().commit()
             flash("Exam signed. Corrections from now on are addenda.", "success")
-            return redirect(url_for("exams.show", exam_id=exam.uuid))
-    return _show(exam, sign_form=form)
+            return redirect(url_for("exams.show", exam_id=exam.uuid), 303)
+    password = list(form.password.errors)
+    others = [m for name, ms in form.errors.items() if name != "password" for m in ms]
+    session[_SIGN_REFUSED] = {
+        "exam": str(exam.uuid),
+        "password": password,
+        "form": [*form.form_errors, *(m for m in others if m not in form.form_errors)],
+    }
+    return redirect(url_for("exams.show", exam_id=exam.uuid, _anchor="sign-refused"), 303)
+
+
+def _refuse_sign(form: SignForm, error: DomainError) -> None:
+    """Put a refused sign's reasons on its form. What is still to record is listed right above
+    the sign button already ("Before signing, record:"): the refusal counts it, not repeats it."""
+    if not isinstance(error, NotReadyToSignError):
+        form.populate_errors(error)
+        return
+    form.populate_errors(DomainError([reason for reason in error.reasons if reason[0] != "exam"]))
+    count = len(error.missing)
+    listed = "1 finding listed above is" if count == 1 else f"{count} findings listed above are"
+    form.form_errors.insert(0, f"Not signed: {listed} still to record.")
+
+
+def _refused_sign_form(exam: Exam) -> SignForm:
+    """The sign form, with the messages of this exam's refused sign if one just redirected here
+    (shown once, like a flash)."""
+    form = SignForm(formdata=None)
+    refused = session.get(_SIGN_REFUSED)
+    if isinstance(refused, dict) and refused.get("exam") == str(exam.uuid):
+        session.pop(_SIGN_REFUSED)
+        form.password.errors = list(refused.get("password", []))
+        form.form_errors.extend(refused.get("form", []))
+    return form
 
 
 @bp.post("/exams/<uuid:exam_id>/addenda")

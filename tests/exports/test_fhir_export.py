@@ -32,7 +32,7 @@ def recorded(client, create, login):
     for exam in exams:
         post_full_exam(client, exam.uuid)
     assert (
-        client.post(f"/exams/{exams[0].uuid}/sign", data={"password": PASSWORD}).status_code == 302
+        client.post(f"/exams/{exams[0].uuid}/sign", data={"password": PASSWORD}).status_code == 303
     )
     return exams
 

@@ -36,7 +36,7 @@ def recorded(client, create, login):
         post_full_exam(client, exam.uuid)
     for exam in (exams[0], exams[2]):
         assert (
-            client.post(f"/exams/{exam.uuid}/sign", data={"password": PASSWORD}).status_code == 302
+            client.post(f"/exams/{exam.uuid}/sign", data={"password": PASSWORD}).status_code == 303
         )
     added = client.post(f"/exams/{exams[0].uuid}/addenda", data={"text": "Patient called back."})
     marked = client.post(f"/exams/{exams[2].uuid}/entered-in-error", data={"reason": "Wrong"})

@@ -34,7 +34,7 @@ def test_records_read_from_the_tables_equal_the_apps_records(client, create, log
         post_full_exam(client, exam.uuid)
     for exam in exams[:2]:
         signing = client.post(f"/exams/{exam.uuid}/sign", data={"password": PASSWORD})
-        assert signing.status_code == 302
+        assert signing.status_code == 303
     added = client.post(f"/exams/{exams[0].uuid}/addenda", data={"text": "Called back."})
     assert added.status_code == 302
     marked = client.post(f"/exams/{exams[1].uuid}/entered-in-error", data={"reason": "Wrong"})

@@ -42,7 +42,7 @@ def recorded(client, create, doctor):
     patient = create(make_patient, family_name="Łukasiewicz", given_name="Zoë", mrn="A-100")
     signed = create(make_exam, clinician=doctor, patient=patient, exam_date=date(2026, 11, 2))
     post_full_exam(client, signed.uuid)
-    assert client.post(f"/exams/{signed.uuid}/sign", data={"password": PASSWORD}).status_code == 302
+    assert client.post(f"/exams/{signed.uuid}/sign", data={"password": PASSWORD}).status_code == 303
     draft = create(make_exam, clinician=doctor, exam_date=date(2026, 11, 9))
     post_full_exam(client, draft.uuid)
     return signed, draft
