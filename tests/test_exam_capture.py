@@ -440,6 +440,44 @@ def test_adding_a_row_keeps_what_was_typed_and_saves_nothing(client, exam, read)
     assert snapshot(read, exam) == before
 
 
+def test_adding_rows_stops_at_ten_new_ones_keeping_what_was_typed(client, full_exam, read):
+    path = f"/exams/{full_exam.uuid}/trigger-points"
+    before = snapshot(read, full_exam)
+    page = page_of(client.get(path))
+    stored = len(FULL_TRIGGER_POINTS)
+    for _ in range(12):  # the page opens with one new row; ask for twelve more
+        form = page.form()
+        form.set(f"points-{stored}-muscle_code", "upper_trapezius")
+        page = page_of(client.post(path, data=form.submission("add_row")))
+
+    form = page.form()
+    assert len({name.split("-")[1] for name in form.names("points-")}) == stored + 10
+    assert form.value(f"points-{stored}-muscle_code") == "upper_trapezius"
+    assert "Save these trigger points before adding more: at most 10 new ones at a time." in (
+        page.alerts
+    )
+    assert snapshot(read, full_exam) == before
+
+
+def test_a_page_of_more_rows_than_served_is_refused_without_reading_them(client, full_exam, read):
+    path = f"/exams/{full_exam.uuid}/trigger-points"
+    before = snapshot(read, full_exam)
+    rows = "&".join(f"points-{n}-muscle_code=upper_trapezius" for n in range(201))
+
+    response = client.post(path, data=rows, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 200
+    shown = page_of(response)
+    stored = len(FULL_TRIGGER_POINTS)
+    assert (
+        f"This page sent 201 trigger points; the exam has {stored} and at most 10 new ones are "
+        "saved at once. Nothing was saved."
+    ) in shown.alerts
+    # The page shows the exam's trigger points as stored, and one new row.
+    assert len({name.split("-")[1] for name in shown.form().names("points-")}) == stored + 1
+    assert snapshot(read, full_exam) == before
+
+
 def test_a_blank_new_row_is_ignored(client, full_exam, read):
     path = f"/exams/{full_exam.uuid}/trigger-points"
     before = stored_trigger_points(read)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, scoped_session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -113,6 +113,14 @@ def hold_exam(session: Session, exam: Exam) -> None:
         session.execute(select(Exam.id).where(Exam.id == exam.id).with_for_update())
         session.expire_all()
     _mark_held(session, exam.id)
+
+
+def trigger_point_count(session: Session, public_id: uuid.UUID) -> int:
+    """How many trigger points an exam holds (0 for an exam not there)."""
+    count = session.scalar(
+        select(func.count(TriggerPointFinding.id)).join(Exam).where(Exam.uuid == public_id)
+    )
+    return int(count or 0)
 
 
 def get_exam_for_autosave(session: Session, public_id: uuid.UUID) -> Exam | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -34,7 +35,7 @@ from clinic.services.exam_content import (
     save_tender_points,
     save_trigger_points,
 )
-from clinic.services.exams import get_draft_exam, get_exam_for_change
+from clinic.services.exams import get_draft_exam, get_exam_for_change, trigger_point_count
 from clinic.views.common import current_actor, or_404
 
 bp = Blueprint("capture", __name__, url_prefix="/exams/<uuid:exam_id>")
@@ -117,6 +118,16 @@ def tender_points(exam_id: uuid.UUID) -> str | Response:
     return render_template("exams/tender_points.html", exam=exam, form=form, sites=SITE_BY_CODE)
 
 
+# New trigger points one page may add at once ("Add another trigger point" stops there).
+NEW_ROWS_AT_ONCE = 10
+_ROW_FIELD = re.compile(r"points-([0-9]{1,9})-")
+
+
+def _posted_rows(form: Any) -> int:
+    """How many trigger-point rows a posted page holds."""
+    return len({found.group(1) for key in form if (found := _ROW_FIELD.match(key))})
+
+
 def _trigger_point_rows(exam: Exam) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for row in exam.trigger_points:
@@ -143,9 +154,27 @@ def trigger_points(exam_id: uuid.UUID) -> str | Response:
         exam = _draft(exam_id)
         form, valid = TriggerPointsForm(data={"points": _trigger_point_rows(exam)}), False
     else:
+        # Rows past what the exam holds plus NEW_ROWS_AT_ONCE come from no page we served: read
+        # none of them (a page of 200 rows took 400 ms to check and show again).
+        room = trigger_point_count(db_session(), exam_id) + NEW_ROWS_AT_ONCE
+        posted = _posted_rows(request.form)
+        if posted > room:
+            exam = or_404(get_draft_exam(db_session(), exam_id))
+            form = TriggerPointsForm(formdata=None, data={"points": _trigger_point_rows(exam)})
+            form.form_errors.append(
+                f"This page sent {posted} trigger points; the exam has {room - NEW_ROWS_AT_ONCE} "
+                f"and at most {NEW_ROWS_AT_ONCE} new ones are saved at once. Nothing was saved."
+            )
+            return render_template("exams/trigger_points.html", exam=exam, form=form)
         form = TriggerPointsForm()
         if "add_row" in request.form:
-            form.points.append_entry({})
+            if posted < room:
+                form.points.append_entry({})
+            else:
+                form.form_errors.append(
+                    f"Save these trigger points before adding more: at most {NEW_ROWS_AT_ONCE} "
+                    "new ones at a time."
+                )
             return render_template("exams/trigger_points.html", exam=_draft(exam_id), form=form)
         valid = form.validate_on_submit()
         exam = _draft(exam_id)
