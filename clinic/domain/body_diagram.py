@@ -12,10 +12,12 @@ from clinic.domain.sites import ALL_SITES
 
 
 class SiteState(StrEnum):
-    """How a site is marked: painful filled, not painful open, not examined crossed."""
+    """How a site is marked: painful filled, not painful open, not examined crossed; examined
+    with "painful" unanswered its own mark, never drawn as not painful."""
 
     PAINFUL = "painful"
     NOT_PAINFUL = "not_painful"
+    UNANSWERED = "unanswered"
     NOT_EXAMINED = "not_examined"
     NOT_RECORDED = "not_recorded"
 
@@ -62,6 +64,8 @@ def diagram_marks(findings: ExamFindings, trigger_points: TriggerPointSummary) -
             state = SiteState.NOT_RECORDED
         elif not finding.examined:
             state = SiteState.NOT_EXAMINED
+        elif finding.painful is None:
+            state = SiteState.UNANSWERED
         elif finding.painful:
             state = SiteState.PAINFUL
         else:

@@ -143,6 +143,8 @@ _SITE_LAYERS: Mapping[SiteState, tuple[_Layer, ...]] = MappingProxyType(
     {
         SiteState.PAINFUL: (_RIM, (1.0, PAINFUL, PAINFUL, 0.8, None)),
         SiteState.NOT_PAINFUL: (_RIM, (1.0, white, INK, 1.0, None)),
+        # Examined, "painful" not asked: a dashed ring, never the not-painful mark.
+        SiteState.UNANSWERED: (_RIM, (1.0, white, PAINFUL, 1.0, (1.2, 0.9))),
         SiteState.NOT_EXAMINED: (_RIM, (1.0, white, RULE, 0.5, None)),
         SiteState.NOT_RECORDED: ((0.7, None, MUTED, 0.7, (0.8, 1.0)),),
     }
@@ -206,6 +208,7 @@ def trigger_point_symbol(
 _SITE_KEYS: tuple[tuple[SiteState, str], ...] = (
     (SiteState.PAINFUL, "Painful"),
     (SiteState.NOT_PAINFUL, "Not painful"),
+    (SiteState.UNANSWERED, "Painful not asked"),
     (SiteState.NOT_EXAMINED, "Not examined"),
     (SiteState.NOT_RECORDED, "Not recorded"),
 )
@@ -229,7 +232,13 @@ def _legend_keys(marks: DiagramMarks, site_r: float, trigger_r: float) -> list[_
     def swatch(pen: Pen, x: float, y: float) -> None:
         pen.polygon([(x + trigger_r * a, y + site_r * b) for a, b in _SQUARE], REFERRAL, None)
 
-    keys: list[_Key] = [(label, site(state, False)) for state, label in _SITE_KEYS]
+    # "Painful not asked" only when a site is so: a signed exam never has one.
+    shown = {mark.state for mark in marks.sites} | {
+        state for state in SiteState if state is not SiteState.UNANSWERED
+    }
+    keys: list[_Key] = [
+        (label, site(state, False)) for state, label in _SITE_KEYS if state in shown
+    ]
     keys.append(("Square: control site", site(SiteState.NOT_PAINFUL, True)))
     used = {trigger_point_state(mark) for mark in marks.trigger_points}
     # A class no trigger point has would only add noise.

@@ -16,11 +16,19 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
-from clinic.domain.body_diagram import DiagramMarks, SiteMark, SiteState, TriggerPointMark
+from clinic.domain.body_diagram import (
+    DiagramMarks,
+    SiteMark,
+    SiteState,
+    TriggerPointMark,
+    diagram_marks,
+)
+from clinic.domain.findings import ExamFindings, TenderPointInput
 from clinic.domain.geometry import MUSCLE_SHAPES, centroid, point_in_polygon
 from clinic.domain.muscles import OTHER_MUSCLE, typical_referral_zones
 from clinic.domain.report_models import ClinicHeader
 from clinic.domain.scales import PaperSize, Side, TriggerPointClass
+from clinic.domain.scoring_trigger_points import score_trigger_points
 from clinic.domain.sites import ACR_SITES, CONTROL_SITES, SITE_BY_CODE
 from clinic.reports.body_map import (
     DiagramMark,
@@ -206,6 +214,7 @@ def test_diagram_and_legend_print_on_one_page() -> None:
         assert label in page
     assert "Spot, not classified" in page
     assert "Not a trigger point" not in page  # no spot was judged not a trigger point
+    assert "Painful not asked" not in page  # no site is so
     assert "Referred pain zone" in page
     assert PATIENT_LINE in page
     assert "Page 1 of 1" in page
@@ -219,6 +228,22 @@ def test_legend_without_trigger_points_keys_only_the_sites() -> None:
     assert "Not recorded" in page
     assert "trigger point" not in page.replace("trigger-point list", "")
     assert "Referred pain zone" not in page
+
+
+def test_a_site_examined_with_painful_not_asked_is_its_own_mark_not_not_painful() -> None:
+    """A draft whose rating was tapped before "painful" was answered: the PDF shows what the
+    tablet shows and the server stores, 'painful not asked', never 'not painful'."""
+    findings = ExamFindings(
+        tender_points={"TP01L": TenderPointInput("TP01L", examined=True, painful=None, rating=3)}
+    )
+    marks = diagram_marks(findings, score_trigger_points(()))
+    (occiput,) = [mark for mark in marks.sites if mark.site_code == "TP01L"]
+    assert occiput.state is SiteState.UNANSWERED
+
+    drawn = {(m.kind, m.code): m.state for m in _marks_in(body_diagram(marks, WIDTH))}
+    assert drawn[("site", "TP01L")] == "unanswered"
+    page = _render(body_diagram_flowables(marks, WIDTH)).pages[0].extract_text()
+    assert "Painful not asked" in page
 
 
 def test_a_leader_line_ends_on_a_part_of_the_muscle_no_site_hides() -> None:
