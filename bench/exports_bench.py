@@ -156,7 +156,7 @@ def build(path: Path, exams: int) -> None:
                         "exam_id": exam_id,
                         "site_code": code,
                         "examined": True,
-                        "painful": (rating := rng.randint(0, 10)) >= 2,
+                        "painful": (rating := rng.randint(0, 10)) > 0,
                         "rating": rating,
                         "created_at": now,
                         "updated_at": now,

@@ -67,7 +67,7 @@ def _tender_points(painful_sites: int, seed: int) -> tuple[RecordedTenderPoint, 
         if site.control and not site.mtps_control:
             continue  # the anterior thigh is not part of the MTPS survey
         painful = site.acr_1990 and index < painful_sites
-        rating = (3 + (index + seed) % 7) if painful else (index + seed) % 2
+        rating = (3 + (index + seed) % 7) if painful else 0
         ppt = None
         if site.pair is not None and site.pair <= 4:
             ppt = PressureReading(
