@@ -1,6 +1,6 @@
 """The 19 Widespread Pain Index areas (ACR 2010/2011/2016) and the 2016 generalized-pain regions.
 
-Areas, regions and codes follow the domain reference's sections 3.1 and 3.5. Jaw, chest and
+Areas, regions and codes follow docs/clinical-reference.md §3.1 and §3.5. Jaw, chest and
 abdomen count toward the WPI but toward no generalized-pain region (Wolfe 2016).
 """
 
