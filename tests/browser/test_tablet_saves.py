@@ -29,6 +29,7 @@ from tests.browser.conftest import (
 from tests.browser.exam_page import all_sent, open_exam, stored_sites, tap_site
 from tests.browser.helpers import (
     ARTIFACTS,
+    sign_in,
     assert_accessible,
     assert_fits_width,
     assert_touch_targets,
@@ -65,6 +66,37 @@ def tap(page: Page, code: str, *buttons: str) -> None:
 
 def close_panel(page: Page) -> None:
     page.locator("#site-panel [data-close]").tap()
+
+
+# --- two tablets on one site ------------------------------------------------------------------
+
+
+def test_two_tablets_on_one_site_the_second_sees_both_values_and_chooses(
+    live_server: LiveServer,
+    signed_in_page: SignedInPage,
+    new_page: Any,
+    make_exam_with_findings: MakeExam,
+) -> None:
+    first, user = signed_in_page(Role.CLINICIAN)
+    exam = make_exam_with_findings(user, findings=False)
+    second = new_page("landscape")
+    sign_in(second, user.email)
+    for tablet in (first, second):
+        tablet.goto(exam.exam_path)  # both see the site unrecorded (version 0)
+
+    tap(first, "TP06L", '[data-painful="yes"]', '[data-rating="5"]')
+    all_sent(first)
+    tap(second, "TP06L", '[data-painful="no"]')
+
+    conflict = second.locator("#conflict-panel")
+    expect(conflict).to_be_visible()
+    expect(second.locator("#conflict-text")).to_contain_text("This tablet: not painful")
+    expect(second.locator("#conflict-text")).to_contain_text("Stored: painful, 5/10")
+    screenshot(second, "two-tablets-conflict")
+    assert stored_sites(live_server)["TP06L"] == (True, 5, 2)  # the first one's, untouched
+    conflict.get_by_role("button", name="Keep mine").tap()
+    all_sent(second)
+    assert stored_sites(live_server)["TP06L"][0] is False
 
 
 # --- a server error holds up only its own finding ----------------------------------------------
