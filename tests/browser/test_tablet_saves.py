@@ -29,10 +29,10 @@ from tests.browser.conftest import (
 from tests.browser.exam_page import all_sent, open_exam, stored_sites, tap_site
 from tests.browser.helpers import (
     ARTIFACTS,
-    sign_in,
     assert_accessible,
     assert_fits_width,
     assert_touch_targets,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
