@@ -201,7 +201,7 @@ def test_each_criteria_version_is_named_with_its_outcome_and_conditions(
     for line in (
         "14 of 18 sites painful (ACR 1990)",
         "14 of 18 sites rated 2 or more (MTPS 1997)",
-        "FIS 4.8 (mean 0–10 rating over the 18 sites)",
+        "FIS 4.7 (mean 0–10 rating over the 18 sites)",
         "WPI 10 of 19",
         "FS 18 of 31: severe (WPI 10 + SSS 8)",
         "8 active, 4 latent, 0 not trigger points, 0 unclassified of 12",
@@ -231,7 +231,7 @@ def test_tender_point_rows_show_site_painful_rating_and_threshold() -> None:
     assert "Site Painful Rating Algometer threshold Note" in text
     assert "Occiput, left yes 6/10 2.1 kgf/cm² (1 cm² probe)" in text
     assert "Second rib, left yes 7/10 Second rib, right" in text  # no reading, no note
-    assert "Greater trochanter, left no 1/10" in text  # not painful, still rated
+    assert "Greater trochanter, left no 0/10" in text  # not painful: rated 0
     assert "Knee, right — — not examined: knee brace, not removed" in text
     assert "Forehead (control) no" in text
     assert "Thigh, right (control) — — not recorded" in text
@@ -407,7 +407,7 @@ def test_the_comparison_weighs_the_change_against_measurement_error(
     text = whole(exam_summary(current, previous))
     assert "Compared with the previous signed exam of 2026-08-20" in text
     assert f"ACR 1990 tender point count: {change}" in text
-    # Painful sites are rated 3 or more and the others 0 or 1, so the MTPS count moves alike.
+    # Painful sites are rated 3 or more and the others 0, so the MTPS count moves alike.
     assert f"MTPS tender point count: {change}" in text
     assert "-" not in change  # a drop is printed with a true minus sign
 
@@ -419,7 +419,7 @@ def test_site_ratings_show_before_and_change_with_a_previous_exam(
     assert "Site Painful Rating Before Change Algometer threshold Note" in text
     assert "Occiput, left yes 4/10 5/10 −1 2.1 kgf/cm² (1 cm² probe)" in text
     assert "Trapezius, right yes 9/10 3/10 +6" in text
-    assert "Knee, left no 1/10 0/10 +1" in text
+    assert "Knee, left no 0/10 0/10 0" in text
 
 
 def test_without_a_previous_exam_there_is_no_comparison() -> None:
