@@ -16,6 +16,7 @@ from clinic.models.exams import (
 )
 from clinic.models.held_posts import HeldPost
 from clinic.models.patients import Patient
+from clinic.models.sessions import UserSession
 from clinic.models.users import SignInFailure, User, UserRole
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "TriggerPointFinding",
     "User",
     "UserRole",
+    "UserSession",
     "utc_now",
 ]
 
