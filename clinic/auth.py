@@ -6,7 +6,7 @@ import hmac
 import json
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeGuard, TypeVar
 
 import argon2
@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from clinic.domain.roles import Capability
 from clinic.extensions import db, login_manager
 from clinic.models import User, utc_now
+from clinic.server_sessions import ServerSession, ServerSessionInterface
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,9 +29,6 @@ BACKGROUND_ATTR = "_clinic_background"
 API_ATTR = "_clinic_api"
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
-
-SIGNED_IN_AT = "signed_in_at"
-LAST_SEEN = "last_seen"
 
 
 def password_hasher() -> argon2.PasswordHasher:
@@ -72,6 +70,8 @@ def _load_user(session_id: str) -> User | None:
     user = db.session.scalars(select(User).where(User.uuid == _parse_uuid(public_id))).first()
     if user is None or not user.is_active or str(user.auth_epoch) != epoch:
         return None
+    if getattr(session, "user_id", None) != user.id:
+        return None  # a session is its own user's only (its row says whose)
     return user
 
 
@@ -163,19 +163,29 @@ def public(view: F) -> F:
 
 
 def start_session(user: User) -> None:
-    """Begin a fresh session for a user who just proved who they are."""
-    session.clear()
+    """Begin a fresh session, under a new key, for a user who just proved who they are (the
+    session the browser had before ends)."""
+    _server_session().begin(user.id, utc_now())
     session.permanent = True
     login_user(user)
-    now = utc_now().timestamp()
-    session[SIGNED_IN_AT] = now
-    session[LAST_SEEN] = now
 
 
-def end_session() -> None:
-    """Sign the current user out and forget everything the session held."""
+def end_session(reason: str = "signed out") -> None:
+    """Sign the current user out: the session's row ends, wherever its cookie was copied, and
+    everything it held is forgotten."""
     logout_user()
-    session.clear()
+    _server_session().end(reason)
+
+
+def current_session_row() -> int | None:
+    """The id of this request's session row (None before it has one)."""
+    return _server_session().row_id
+
+
+def _server_session() -> ServerSession:
+    current = session._get_current_object()  # type: ignore[attr-defined]
+    assert isinstance(current, ServerSession), "the app serves sessions from the server"
+    return current
 
 
 def enforce_access() -> Response | None:
@@ -211,7 +221,7 @@ def enforce_access() -> Response | None:
         return redirect(url_for("auth.login", next=resume or _safe_next()))
     if not background:
         # Autosaves are not the user at the tablet: they must not keep an idle session open.
-        session[LAST_SEEN] = utc_now().timestamp()
+        _server_session().seen = True
     if rule != SIGNED_IN and not _allowed(rule):
         abort(403)
     return None
@@ -260,23 +270,19 @@ def _allowed(rule: Capability | tuple[Capability, ...] | str) -> bool:
 
 
 def _session_expired() -> bool:
+    """Whether the signed-in session is past its idle or absolute limit (read from its row, so
+    every worker and host agrees)."""
     if not current_user.is_authenticated:
         return False
-    now = utc_now()
-    config = current_app.config
-    signed_in = _from_timestamp(session.get(SIGNED_IN_AT))
-    last_seen = _from_timestamp(session.get(LAST_SEEN))
+    current = _server_session()
+    signed_in, last_seen = current.signed_in_at, current.last_seen_at
     if signed_in is None or last_seen is None:
         return True
+    config = current_app.config
     idle = timedelta(minutes=float(config["IDLE_TIMEOUT_MINUTES"]))
     absolute = timedelta(hours=float(config["MAX_SESSION_HOURS"]))
+    now = utc_now()
     return now - last_seen > idle or now - signed_in > absolute
-
-
-def _from_timestamp(value: object) -> datetime | None:
-    if not isinstance(value, int | float):
-        return None
-    return datetime.fromtimestamp(value, tz=utc_now().tzinfo)
 
 
 def _safe_next() -> str | None:
@@ -319,6 +325,7 @@ def _protective_headers(response: Response) -> Response:
 
 def init_auth(app: Flask) -> None:
     """Wire the login manager and the access check into the app."""
+    app.session_interface = ServerSessionInterface()
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.session_protection = "basic"

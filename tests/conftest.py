@@ -15,13 +15,13 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from clinic import create_app
-from clinic.auth import LAST_SEEN, SIGNED_IN_AT
 from clinic.extensions import db
-from clinic.models import CLINIC_SETTINGS_ID, Base, ClinicSettings, User, utc_now
+from clinic.models import CLINIC_SETTINGS_ID, Base, ClinicSettings, User, UserSession, utc_now
+from clinic.server_sessions import key_hash
 
 T = TypeVar("T")
 
@@ -143,15 +143,41 @@ def create(app: Flask) -> Callable[..., Any]:
 
 
 def sign_in_as(client: FlaskClient, user: User) -> None:
-    """Give the client a fresh session for the user, as a successful sign-in would."""
-    now = utc_now().timestamp()
+    """Give the client a fresh session for the user, as a successful sign-in would (a new
+    session row under a new cookie key)."""
     with client.session_transaction() as session:
-        session.clear()
+        session.begin(user.id, utc_now())
         session.permanent = True
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
-        session[SIGNED_IN_AT] = now
-        session[LAST_SEEN] = now
+
+
+def session_row(app: Flask, client: FlaskClient) -> UserSession | None:
+    """The server's row of the client's session (None when its cookie finds none)."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    if cookie is None:
+        return None
+    with app.app_context():
+        row = db.session.scalars(
+            select(UserSession).where(UserSession.key_hash == key_hash(cookie.value))
+        ).first()
+        if row is not None:
+            db.session.expunge(row)
+        return row
+
+
+def set_session_times(app: Flask, client: FlaskClient, **times: Any) -> None:
+    """Move the client's session row's times (signed_in_at, last_seen_at) as the server keeps
+    them: how tests make a session idle or old."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None, "the client has no session"
+    with app.app_context():
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.key_hash == key_hash(cookie.value))
+            .values(**times)
+        )
+        db.session.commit()
 
 
 @pytest.fixture

@@ -53,6 +53,8 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "exports.index": ("GET", STAFF_AND_ADMIN),
     "account.create_token_view": ("POST", EVERYONE_SIGNED_IN),
     "account.revoke_token_view": ("POST", {ANONYMOUS: 302, CLINICIAN: 404, STAFF: 404, ADMIN: 404}),
+    "account.end_session_view": ("POST", {ANONYMOUS: 302, CLINICIAN: 404, STAFF: 404, ADMIN: 404}),
+    "account.end_other_sessions_view": ("POST", {ANONYMOUS: 302} | dict.fromkeys(ROLES[1:], 302)),
     "api.openapi": ("GET", {ANONYMOUS: 200, CLINICIAN: 200, STAFF: 200, ADMIN: 200}),
     "api.patients": ("GET", TOKEN_ONLY),
     "api.create_patient_view": ("POST", TOKEN_ONLY),
@@ -83,6 +85,7 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "admin.edit_user": ("GET", ADMIN_ONLY),
     "admin.reset_user_password": ("POST", ADMIN_ONLY),
     "admin.set_user_active": ("POST", {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 403, ADMIN: 302}),
+    "admin.end_user_sessions": ("POST", {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 403, ADMIN: 302}),
     "admin.settings": ("GET", ADMIN_ONLY),
 }
 
@@ -137,6 +140,7 @@ def test_endpoint_answers_each_role_as_the_table_says(
         "finding_id": str(uuid.uuid4()),
         "export_format": "csv",
         "token_id": str(uuid.uuid4()),
+        "session_id": str(uuid.uuid4()),
     }
     if role != ANONYMOUS:
         sign_in_as(client, users[role])

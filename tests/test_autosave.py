@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from clinic.auth import LAST_SEEN
 from clinic.domain.roles import Role
 from clinic.domain.scales import ExamStatus
 from clinic.models import Exam, SaveReceipt, TenderPointFinding, TriggerPointFinding, utc_now
+from tests.conftest import session_row, set_session_times
 from tests.exam_forms import post_full_exam, stored_exam
 from tests.factories import PASSWORD, make_exam, make_user
 
@@ -308,14 +309,14 @@ def test_a_signed_out_autosave_gets_401_in_json_not_a_login_page(app, exam):
 
 
 def test_autosaves_do_not_keep_an_idle_session_alive(client, exam):
-    long_ago = utc_now().timestamp() - 60
-    with client.session_transaction() as session:
-        session[LAST_SEEN] = long_ago
+    long_ago = utc_now() - timedelta(minutes=5)
+    set_session_times(client.application, client, last_seen_at=long_ago)
 
-    save(client, exam, "tender-points/TP01L", {"finding": PAINFUL})
+    save(client, exam, "tender-points/TP01L", {"base_version": 0, "finding": PAINFUL})
 
-    with client.session_transaction() as session:
-        assert session[LAST_SEEN] == long_ago
+    row = session_row(client.application, client)
+    assert row is not None
+    assert row.last_seen_at == long_ago
 
 
 def post_form(client: FlaskClient, exam: Any, page: str, data: dict[str, Any], key: str) -> Any:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
-from clinic.auth import LAST_SEEN
 from clinic.domain.roles import Role
 from clinic.models import HeldPost, TenderPointFinding, utc_now
+from tests.conftest import set_session_times
 from tests.factories import PASSWORD, make_exam, make_user
 
 ROW = {
@@ -22,8 +23,7 @@ ROW = {
 
 
 def _expire(client) -> None:
-    with client.session_transaction() as session:
-        session[LAST_SEEN] = utc_now().timestamp() - 3600
+    set_session_times(client.application, client, last_seen_at=utc_now() - timedelta(hours=1))
 
 
 def _post_after_expiry(client, create, login):

@@ -5,9 +5,8 @@ the session at once, wherever its cookie was copied to."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic.models.base import Base, PublicIdMixin, utc_now
@@ -27,7 +26,8 @@ class UserSession(PublicIdMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The session's values in Flask's tagged JSON (which keeps tuples, bytes and dates).
+    data: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     signed_in_at: Mapped[datetime | None]
     # Written at most once a minute: the idle limit is checked against it.

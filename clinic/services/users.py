@@ -16,6 +16,7 @@ from clinic.domain.errors import DomainError
 from clinic.domain.roles import Role
 from clinic.models import SignInFailure, User, UserRole, utc_now
 from clinic.services import audit
+from clinic.services.sessions import end_sessions_of
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def set_active(session: Session, user: User, active: bool, actor: User) -> User:
         if Role.ADMIN in user.roles:
             _keep_an_admin(session, user)
         user.auth_epoch += 1
+        end_sessions_of(session, user, "deactivated")
     user.is_active = active
     session.flush()
     audit.record(
@@ -116,6 +118,7 @@ def reset_password(session: Session, user: User, password: str, actor: User) -> 
     _check_password(password)
     user.password_hash = hash_password(password)
     user.auth_epoch += 1
+    end_sessions_of(session, user, "password reset")
     session.flush()
     audit.record(session, actor, "user.reset_password", "user", user.uuid)
 
@@ -127,6 +130,7 @@ def change_own_password(session: Session, user: User, current: str, new: str) ->
     _check_password(new, "new_password")
     user.password_hash = hash_password(new)
     user.auth_epoch += 1
+    end_sessions_of(session, user, "password changed")
     session.flush()
     audit.record(session, user, "user.change_password", "user", user.uuid)
 

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from clinic.auth import SIGNED_IN, access, start_session
+from clinic.auth import SIGNED_IN, access, current_session_row, end_session, start_session
 from clinic.domain.errors import DomainError
 from clinic.extensions import db_session
 from clinic.forms.api_tokens import ApiTokenForm, RevokeForm
 from clinic.forms.auth import ChangePasswordForm
+from clinic.models import User
+from clinic.services import audit
 from clinic.services.api_tokens import create_token, revoke_token, user_tokens
+from clinic.services.sessions import (
+    SessionView,
+    active_sessions,
+    end_session_of,
+    end_sessions_of,
+)
 from clinic.services.users import change_own_password
 from clinic.views.common import current_actor
 
@@ -20,7 +29,8 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _page(form: ChangePasswordForm, token_form: ApiTokenForm, new_token: str = "") -> str:
-    tokens = user_tokens(db_session(), current_actor())
+    user = current_actor()
+    tokens = user_tokens(db_session(), user)
     return render_template(
         "account.html",
         form=form,
@@ -28,6 +38,7 @@ def _page(form: ChangePasswordForm, token_form: ApiTokenForm, new_token: str = "
         tokens=tokens,
         new_token=new_token,
         revoke_form=RevokeForm(formdata=None),
+        sessions=_sessions_of(user),
     )
 
 
@@ -84,3 +95,46 @@ def revoke_token_view(token_id: uuid.UUID) -> Response:
         db_session().commit()
         flash(f"The token “{token.name}” no longer works.", "success")
     return redirect(url_for("account.show"))
+
+
+@bp.post("/sessions/<uuid:session_id>/end")
+@access(SIGNED_IN)
+def end_session_view(session_id: uuid.UUID) -> Response:
+    """End one of the user's sessions (a tablet left signed in elsewhere); ending this one is
+    signing out."""
+    RevokeForm()  # CSRF is checked globally; the form only documents that a token is posted
+    user = current_actor()
+    here = next((s for s in _sessions_of(user) if s.id == session_id and s.current), None)
+    if not end_session_of(db_session(), user, session_id, user, "ended by its user"):
+        abort(404)
+    db_session().commit()
+    if here is not None:
+        end_session("ended by its user")
+        flash("You are signed out.", "success")
+        return redirect(url_for("auth.login"))
+    flash("That session is ended: its device must sign in again.", "success")
+    return redirect(url_for("account.show", _anchor="sessions"))
+
+
+@bp.post("/sessions/end-others")
+@access(SIGNED_IN)
+def end_other_sessions_view() -> Response:
+    """End every session of the user but this one."""
+    RevokeForm()
+    user = current_actor()
+    count = end_sessions_of(db_session(), user, "ended by its user", keep=current_session_row())
+    audit.record(db_session(), user, "session.end_others", "user", user.uuid, {"ended": count})
+    db_session().commit()
+    flash(f"Other sessions ended: {count}.", "success")
+    return redirect(url_for("account.show", _anchor="sessions"))
+
+
+def _sessions_of(user: User) -> list[SessionView]:
+    config = current_app.config
+    return active_sessions(
+        db_session(),
+        user,
+        timedelta(minutes=float(config["IDLE_TIMEOUT_MINUTES"])),
+        timedelta(hours=float(config["MAX_SESSION_HOURS"])),
+        current_session_row(),
+    )

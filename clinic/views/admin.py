@@ -7,14 +7,16 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from clinic.auth import access
+from clinic.auth import access, current_session_row
 from clinic.domain.errors import DomainError
 from clinic.domain.roles import Capability, Role
 from clinic.domain.scales import PaperSize
 from clinic.extensions import db_session
 from clinic.forms.admin import ClinicSettingsForm, NewUserForm, ResetPasswordForm, UserForm
 from clinic.forms.base import ClinicForm
+from clinic.services import audit
 from clinic.services.clinic import ClinicDetails, get_settings, time_zone_names, update_settings
+from clinic.services.sessions import end_sessions_of
 from clinic.services.users import (
     UserDetails,
     create_user,
@@ -100,6 +102,21 @@ def reset_user_password(user_id: uuid.UUID) -> str | Response:
             return redirect(url_for("admin.users"))
     form = UserForm(obj=user, formdata=None)
     return render_template("admin/user_form.html", form=form, user=user, reset_form=reset_form)
+
+
+@bp.post("/users/<uuid:user_id>/sessions/end")
+@access(Capability.MANAGE_USERS)
+def end_user_sessions(user_id: uuid.UUID) -> Response:
+    """End every session of a user (a lost tablet, a stolen cookie): they sign in again."""
+    user = or_404(get_user(db_session(), user_id))
+    ClinicForm()
+    actor = current_actor()
+    keep = current_session_row() if user.id == actor.id else None
+    count = end_sessions_of(db_session(), user, "ended by an administrator", keep=keep)
+    audit.record(db_session(), actor, "session.end_all", "user", user.uuid, {"ended": count})
+    db_session().commit()
+    flash(f"{user.display_name}'s sessions ended: {count}.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.uuid))
 
 
 @bp.post("/users/<uuid:user_id>/active")
