@@ -418,6 +418,53 @@ def test_reset_with_a_short_password_gives_a_field_error(client, admin, clinicia
     assert after.auth_epoch == before.auth_epoch
 
 
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("password1234", "This is a very common password."),
+        ("aaaaaaaaaaaa", 'Repeats like "aaa" are easy to guess.'),
+        ("qwertyuiop12", "This is similar to a commonly used password."),
+        ("Nina Park 123", ""),  # the user's own name
+        ("nina.park@clinic.example", ""),  # the user's own e-mail address
+    ],
+)
+def test_a_common_or_personal_password_is_refused_with_a_clear_message(
+    client, admin, read, password, message
+):
+    before = user_count(read)
+
+    response = client.post("/admin/users/new", data=user_data(password=password, confirm=password))
+
+    assert response.status_code == 200
+    shown = field_error(response, "password")
+    assert shown.endswith("Choose a passphrase of several unrelated words."), shown
+    assert shown.startswith(message)
+    assert user_count(read) == before
+    assert input_value(response, "email") == "Nina.Park@Clinic.Example"  # kept on the form
+
+
+def test_a_common_password_is_refused_on_reset_and_change(client, admin, clinician, read):
+    before = stored(read, clinician.id).password_hash
+    admins_before = stored(read, admin.id).password_hash
+    reset = client.post(
+        f"/admin/users/{clinician.uuid}/password",
+        data={"password": "password1234", "confirm": "password1234"},
+    )
+    change = client.post(
+        "/account",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "aaaaaaaaaaaa",
+            "confirm": "aaaaaaaaaaaa",
+        },
+    )
+
+    assert "Choose a passphrase" in field_error(reset, "password")
+    assert "Choose a passphrase" in field_error(change, "new_password")
+    assert stored(read, clinician.id).password_hash == before
+    assert stored(read, admin.id).password_hash == admins_before  # the admin's own, unchanged
+
+
 def test_reset_with_differing_passwords_gives_a_field_error(client, admin, clinician, read):
     before = stored(read, clinician.id).password_hash
     response = client.post(

@@ -34,8 +34,9 @@ class SignInRefusedError(Exception):
     """Sign-in failed; the message never tells an unknown user from a wrong password."""
 
 
-def _check_password(password: str, field: str = "password") -> None:
-    problems = password_problems(password)
+def _check_password(password: str, field: str, email: str, name: str) -> None:
+    # The user's own e-mail address and name are easy guesses too.
+    problems = password_problems(password, (email, email.partition("@")[0], *name.split(), name))
     if problems:
         raise DomainError([(field, problem) for problem in problems])
 
@@ -55,7 +56,7 @@ def _check_details(session: Session, details: UserDetails, user: User | None) ->
 def create_user(session: Session, details: UserDetails, password: str, actor: User | None) -> User:
     """Add an active user with the given roles and password."""
     _check_details(session, details, None)
-    _check_password(password)
+    _check_password(password, "password", details.email, details.display_name)
     user = User(
         email=normalise_email(details.email),
         display_name=details.display_name.strip(),
@@ -115,7 +116,7 @@ def _keep_an_admin(session: Session, leaving: User) -> None:
 
 def reset_password(session: Session, user: User, password: str, actor: User) -> None:
     """Set a new password for a user and end their other sessions."""
-    _check_password(password)
+    _check_password(password, "password", user.email, user.display_name)
     user.password_hash = hash_password(password)
     user.auth_epoch += 1
     end_sessions_of(session, user, "password reset")
@@ -127,7 +128,7 @@ def change_own_password(session: Session, user: User, current: str, new: str) ->
     """Let a user change their password after proving they know the current one."""
     if not verify_password(user, current):
         raise DomainError([("current_password", "This is not your current password.")])
-    _check_password(new, "new_password")
+    _check_password(new, "new_password", user.email, user.display_name)
     user.password_hash = hash_password(new)
     user.auth_epoch += 1
     end_sessions_of(session, user, "password changed")
