@@ -34,6 +34,13 @@ def create_app(config: dict[str, Any] | None = None, *, migrations: bool = True)
     app = Flask(__name__, instance_relative_config=True)
     configure(app, config)
 
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # The client's address (throttling, the audit trail, session lists) from the
+        # X-Forwarded-For that this many trusted proxies in front of the app appended.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     db.init_app(app)
     if migrations:
         from flask_migrate import Migrate

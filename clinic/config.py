@@ -14,9 +14,17 @@ DEFAULTS: dict[str, Any] = {
     "IDLE_TIMEOUT_MINUTES": 15,
     # Hours after signing in when a session ends however active it was.
     "MAX_SESSION_HOURS": 12,
-    # Failed sign-ins for one e-mail address within the window before the account waits.
-    "SIGN_IN_FAILURE_LIMIT": 10,
-    "SIGN_IN_FAILURE_WINDOW_MINUTES": 15,
+    # Password checks (signing in, signing an exam, re-entering one's password): failures of one
+    # account from one address (or session) before each next try waits 1 s, 2, 4 … up to the
+    # longest wait; failures from one address (any accounts), or of one account from everywhere,
+    # before the same; the window they are counted in. See clinic/services/password_checks.py.
+    "PASSWORD_FAILURES_BEFORE_WAIT": 5,
+    "PASSWORD_FAILURES_PER_ADDRESS": 20,
+    "PASSWORD_FAILURE_WINDOW_MINUTES": 15,
+    "PASSWORD_WAIT_MAX_MINUTES": 15,
+    # Reverse proxies in front of the app whose X-Forwarded-For is trusted for the client's
+    # address (0: the address the connection comes from).
+    "TRUSTED_PROXIES": 0,
     # argon2id cost profile, one of argon2.profiles: RFC_9106_LOW_MEMORY in production.
     "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY",
     "PATIENTS_PER_PAGE": 25,

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from clinic.domain.roles import Role
 from clinic.extensions import db
-from clinic.models import AuditEvent, SignInFailure, User, utc_now
+from clinic.models import AuditEvent, PasswordFailure, User, utc_now
 from clinic.services.setup import setup_token
 from tests.conftest import make_app, session_row, set_session_times
 from tests.factories import PASSWORD, make_user
@@ -79,17 +79,10 @@ def shift_session(client: FlaskClient, **ago: timedelta) -> None:
     set_session_times(client.application, client, **times)
 
 
-def add_failures(app: Flask, email: str, count: int, ago: timedelta) -> None:
-    with app.app_context():
-        for _ in range(count):
-            db.session.add(SignInFailure(email=email, at=utc_now() - ago))
-        db.session.commit()
-
-
 def failures_for(read: Any, email: str) -> int:
     with read() as session:
         return session.scalar(
-            select(func.count()).select_from(SignInFailure).where(SignInFailure.email == email)
+            select(func.count()).select_from(PasswordFailure).where(PasswordFailure.email == email)
         )
 
 
@@ -354,65 +347,6 @@ def test_inactive_user_cannot_sign_in_and_gets_the_same_message(client, create):
     assert response.status_code == 200
     assert alerts(response) == [WRONG_CREDENTIALS]
     assert not is_signed_in(client)
-
-
-def test_ten_failures_make_the_account_wait_even_with_the_right_password(client, clinician):
-    for attempt in range(10):
-        response = sign_in_by_form(client, "cara@clinic.example", f"wrong password {attempt}")
-        assert alerts(response) == [WRONG_CREDENTIALS]
-    refused = sign_in_by_form(client, "cara@clinic.example", PASSWORD)
-    assert refused.status_code == 200
-    (message,) = alerts(refused)
-    assert "Too many failed sign-ins" in message
-    assert "Wait 15 minutes" in message
-    assert not is_signed_in(client)
-
-
-def test_nine_failures_still_let_the_right_password_in(app, client, clinician):
-    add_failures(app, "cara@clinic.example", 9, ago=timedelta(minutes=1))
-    assert sign_in_by_form(client, "cara@clinic.example").status_code == 302
-
-
-def test_the_wait_applies_to_unknown_emails_too(app, client, clinician):
-    add_failures(app, "nobody@clinic.example", 10, ago=timedelta(minutes=1))
-    (message,) = alerts(sign_in_by_form(client, "nobody@clinic.example", "whatever password"))
-    assert "Too many failed sign-ins" in message
-
-
-def test_wait_is_per_email(app, client, clinician, create):
-    other = create(make_user, email="olga@clinic.example")
-    add_failures(app, "cara@clinic.example", 10, ago=timedelta(minutes=1))
-    assert "Too many failed sign-ins" in alerts(sign_in_by_form(client, clinician.email))[0]
-    assert sign_in_by_form(client, other.email).status_code == 302
-
-
-def test_failures_older_than_the_window_do_not_count(app, client, clinician):
-    add_failures(app, "cara@clinic.example", 10, ago=timedelta(minutes=16))
-    add_failures(app, "cara@clinic.example", 9, ago=timedelta(minutes=14))
-    response = sign_in_by_form(client, "cara@clinic.example")
-    assert response.status_code == 302
-    assert is_signed_in(client)
-
-
-def test_the_wait_ends_when_the_window_has_passed(app, client, clinician):
-    add_failures(app, "cara@clinic.example", 10, ago=timedelta(minutes=14))
-    assert "Too many" in alerts(sign_in_by_form(client, "cara@clinic.example"))[0]
-    with app.app_context():
-        for failure in db.session.scalars(select(SignInFailure)):
-            failure.at = utc_now() - timedelta(minutes=16)
-        db.session.commit()
-    assert sign_in_by_form(client, "cara@clinic.example").status_code == 302
-
-
-def test_a_successful_sign_in_clears_the_failures(app, client, clinician, read):
-    add_failures(app, "cara@clinic.example", 9, ago=timedelta(minutes=1))
-    assert sign_in_by_form(client, "cara@clinic.example").status_code == 302
-    assert failures_for(read, "cara@clinic.example") == 0
-    client.post("/logout")
-    # With the count back at zero, nine more mistakes still leave the account usable.
-    for attempt in range(9):
-        sign_in_by_form(client, "cara@clinic.example", f"wrong password {attempt}")
-    assert sign_in_by_form(client, "cara@clinic.example").status_code == 302
 
 
 # --- signing out and session lifetime --------------------------------------------------------

@@ -5,6 +5,7 @@ user sees their signed-in devices and ends any of them; the limits hold across w
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -187,10 +188,18 @@ def test_last_seen_is_written_at_most_once_a_minute(app, clinician):
     assert utc_now() - row.last_seen_at < timedelta(seconds=10)
 
 
-def test_limits_and_sign_out_hold_across_workers(app, database_url, clinician):
+@pytest.fixture
+def other_worker(database_url: str) -> Iterator[Flask]:
+    """A second worker: another app on the same database."""
+    worker = make_app(database_url)
+    yield worker
+    with worker.app_context():
+        db.engine.dispose()
+
+
+def test_limits_and_sign_out_hold_across_workers(app, other_worker, clinician):
     """Two workers (two apps on one database): a session made on one works on the other, and
     signing out or going idle on one ends it on both."""
-    other_worker = make_app(database_url)
     browser = signed_in(app, clinician.email)
     copied = cookie_of(app, browser)
     assert can_read_pages(thief(other_worker, copied))
@@ -203,8 +212,6 @@ def test_limits_and_sign_out_hold_across_workers(app, database_url, clinician):
     assert can_read_pages(thief(other_worker, key))
     assert thief(other_worker, key).post("/logout").status_code == 302
     assert not can_read_pages(again)
-    with other_worker.app_context():
-        db.engine.dispose()
 
 
 def test_a_made_up_or_ended_key_is_a_new_anonymous_session(app, clinician):

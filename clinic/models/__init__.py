@@ -17,7 +17,7 @@ from clinic.models.exams import (
 from clinic.models.held_posts import HeldPost
 from clinic.models.patients import Patient
 from clinic.models.sessions import UserSession
-from clinic.models.users import SignInFailure, User, UserRole
+from clinic.models.users import PasswordFailure, User, UserRole
 
 __all__ = [
     "CLINIC_SETTINGS_ID",
@@ -30,10 +30,10 @@ __all__ = [
     "ExamSurvey",
     "HeldPost",
     "PainAreaAnswer",
+    "PasswordFailure",
     "Patient",
     "ReferralZone",
     "SaveReceipt",
-    "SignInFailure",
     "TenderPointFinding",
     "TriggerPointFinding",
     "User",

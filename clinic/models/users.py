@@ -75,12 +75,20 @@ class UserRole(Base):
     user: Mapped[User] = relationship(back_populates="role_grants")
 
 
-class SignInFailure(Base):
-    """A failed sign-in, kept in the database so the limit holds across workers and hosts."""
+class PasswordFailure(Base):
+    """A failed password check (signing in, signing an exam, re-entering one's password), kept
+    in the database so the waits hold across workers and hosts."""
 
-    __tablename__ = "sign_in_failures"
-    __table_args__ = (Index("ix_sign_in_failures_email_at", "email", "at"),)
+    __tablename__ = "password_failures"
+    __table_args__ = (
+        Index("ix_password_failures_email_at", "email", "at"),
+        Index("ix_password_failures_client_address_at", "client_address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime]
+    email: Mapped[str] = mapped_column(String(254))
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    # The session the check was made in (its row id), for checks made while signed in.
+    session_row: Mapped[int | None]
+    kind: Mapped[str] = mapped_column(String(16))

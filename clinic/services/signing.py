@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic.auth import verify_password
 from clinic.domain.document import NOT_SIGNED_PARTS, document_digest, exam_document
 from clinic.domain.errors import DomainError, ExamLockedError, NotReadyToSignError
 from clinic.domain.record import ExamRecord
@@ -19,6 +18,13 @@ from clinic.domain.sites import ACR_SITES, CONTROL_SITES
 from clinic.models import Addendum, Exam, Patient, TriggerPointFinding, User, utc_now
 from clinic.services import audit
 from clinic.services.exams import hold_exam, start_exam
+from clinic.services.password_checks import (
+    SIGN_EXAM,
+    Caller,
+    PasswordWaitError,
+    caller_for,
+    check_password,
+)
 from clinic.services.records import exam_record
 
 # Sites that must be rated or marked not examined (with a reason) before an exam can be signed:
@@ -72,9 +78,12 @@ def signature_holds(exam: Exam) -> bool:
     return document_digest(exam.signed_document) == exam.signature_digest
 
 
-def sign_exam(session: Session, exam: Exam, actor: User, password: str) -> Exam:
+def sign_exam(
+    session: Session, exam: Exam, actor: User, password: str, caller: Caller | None = None
+) -> Exam:
     """Sign a complete draft: freeze its scores, digest its document, lock it. The exam's row is
-    held first, so what is checked and signed is what is stored."""
+    held first, so what is checked and signed is what is stored. The password check is
+    throttled with every other (`caller`: who tries it; by default this request's address)."""
     hold_exam(session, exam)
     if exam.status is not ExamStatus.DRAFT:
         raise ExamLockedError("This exam is already signed.")
@@ -83,7 +92,16 @@ def sign_exam(session: Session, exam: Exam, actor: User, password: str) -> Exam:
     # Every reason at once: a clinician who mistyped the password also learns what is missing.
     missing = missing_before_signing(exam)
     reasons = [("exam", f"Still to record: {item}.") for item in missing]
-    if not verify_password(actor, password):
+    try:
+        right = check_password(
+            session, actor, password, caller or caller_for(actor.email), SIGN_EXAM
+        )
+    except PasswordWaitError as wait:
+        # Nothing else is checked while the caller waits: the password was not even looked at.
+        raise DomainError(
+            [("password", f"Too many wrong passwords. Try again in {wait.in_words}.")]
+        ) from None
+    if not right:
         reasons.append(("password", "This is not your password."))
     if missing:
         raise NotReadyToSignError(reasons, missing)

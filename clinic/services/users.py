@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from clinic.auth import hash_password, verify_password
+from clinic.auth import hash_password
 from clinic.domain.accounts import normalise_email, password_problems
 from clinic.domain.errors import DomainError
 from clinic.domain.roles import Role
-from clinic.models import SignInFailure, User, UserRole, utc_now
+from clinic.models import User, UserRole, utc_now
 from clinic.services import audit
+from clinic.services.password_checks import (
+    REAUTHENTICATE,
+    SIGN_IN,
+    PasswordWaitError,
+    caller_for,
+    check_password,
+)
 from clinic.services.sessions import end_sessions_of
 
 
@@ -124,9 +129,20 @@ def reset_password(session: Session, user: User, password: str, actor: User) -> 
     audit.record(session, actor, "user.reset_password", "user", user.uuid)
 
 
-def change_own_password(session: Session, user: User, current: str, new: str) -> None:
-    """Let a user change their password after proving they know the current one."""
-    if not verify_password(user, current):
+def change_own_password(
+    session: Session, user: User, current: str, new: str, session_row: int | None = None
+) -> None:
+    """Let a user change their password after proving they know the current one (a check
+    throttled with every other password check, counted against this session)."""
+    try:
+        right = check_password(
+            session, user, current, caller_for(user.email, session_row), REAUTHENTICATE
+        )
+    except PasswordWaitError as wait:
+        raise DomainError(
+            [("current_password", f"Too many wrong passwords. Try again in {wait.in_words}.")]
+        ) from None
+    if not right:
         raise DomainError([("current_password", "This is not your current password.")])
     _check_password(new, "new_password", user.email, user.display_name)
     user.password_hash = hash_password(new)
@@ -137,27 +153,17 @@ def change_own_password(session: Session, user: User, current: str, new: str) ->
 
 
 def sign_in(session: Session, email: str, password: str) -> User:
-    """Return the user if the password is right and the account is not waiting out failures."""
-    email = normalise_email(email)
-    config = current_app.config
-    window = timedelta(minutes=int(config["SIGN_IN_FAILURE_WINDOW_MINUTES"]))
-    since = utc_now() - window
-    failures = session.scalar(
-        select(func.count())
-        .select_from(SignInFailure)
-        .where(SignInFailure.email == email, SignInFailure.at > since)
-    )
-    if failures is not None and failures >= int(config["SIGN_IN_FAILURE_LIMIT"]):
+    """Return the user if the password is right (and the caller need not wait first: the
+    password checks are throttled, see clinic/services/password_checks.py)."""
+    user = session.scalars(select(User).where(User.email == normalise_email(email))).first()
+    try:
+        right = check_password(session, user, password, caller_for(email), SIGN_IN)
+    except PasswordWaitError as wait:
         raise SignInRefusedError(
-            "Too many failed sign-ins for this account. "
-            f"Wait {window.seconds // 60} minutes, then try again."
-        )
-    user = session.scalars(select(User).where(User.email == email)).first()
-    if not verify_password(user, password) or user is None or not user.is_active:
-        session.add(SignInFailure(email=email, at=utc_now()))
-        session.flush()
+            f"Too many failed sign-ins from here. Try again in {wait.in_words}."
+        ) from None
+    if not right or user is None:
         raise SignInRefusedError("The e-mail address or password is not right.")
-    session.execute(delete(SignInFailure).where(SignInFailure.email == email))
     user.last_sign_in_at = utc_now()
     session.flush()
     audit.record(session, user, "user.sign_in", "user", user.uuid)

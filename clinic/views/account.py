@@ -51,9 +51,14 @@ def show() -> str | Response:
         user = current_actor()
         try:
             change_own_password(
-                db_session(), user, form.current_password.data, form.new_password.data
+                db_session(),
+                user,
+                form.current_password.data,
+                form.new_password.data,
+                current_session_row(),
             )
         except DomainError as error:
+            db_session().commit()  # a wrong current password stays counted
             form.populate_errors(error)
         else:
             db_session().commit()

@@ -214,7 +214,7 @@ def sign(exam_id: uuid.UUID) -> Response:
     try:
         sign_exam(session, found, current_actor(), body.password)
     except DomainError as error:
-        session.rollback()
+        session.commit()  # nothing changed but the count of failed password checks
         return domain_problem(error)
     session.commit()
     return json_response(_exam_out(found), etag=etag_of(found))

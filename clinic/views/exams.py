@@ -11,7 +11,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from clinic.auth import access
+from clinic.auth import access, current_session_row
 from clinic.domain.body_diagram import diagram_marks
 from clinic.domain.document import tender_point_json, trigger_point_json
 from clinic.domain.errors import DomainError, NotReadyToSignError
@@ -23,6 +23,7 @@ from clinic.forms.patients import StartExamForm
 from clinic.models import Exam
 from clinic.services.exam_view import ExamPage, exam_page
 from clinic.services.exams import WHOLE_EXAM, get_exam, get_exam_for_change, start_exam
+from clinic.services.password_checks import caller_for
 from clinic.services.patients import get_patient
 from clinic.services.signing import (
     add_addendum,
@@ -139,9 +140,13 @@ def sign(exam_id: uuid.UUID) -> Response:
     exam = or_404(get_exam_for_change(db_session(), exam_id, WHOLE_EXAM))
     if valid:
         try:
-            sign_exam(db_session(), exam, current_actor(), form.password.data)
+            actor = current_actor()
+            caller = caller_for(actor.email, current_session_row())
+            sign_exam(db_session(), exam, actor, form.password.data, caller)
         except DomainError as error:
-            db_session().rollback()
+            # A refused sign changed nothing but the count of failed password checks, which
+            # must stay counted.
+            db_session().commit()
             _refuse_sign(form, error)
         else:
             db_session().commit()
