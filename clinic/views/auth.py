@@ -10,7 +10,6 @@ from clinic.auth import (
     SIGNED_IN,
     access,
     end_session,
-    is_safe_redirect,
     public,
     setup_done,
     start_session,
@@ -18,6 +17,7 @@ from clinic.auth import (
 from clinic.extensions import db_session
 from clinic.forms.auth import LoginForm
 from clinic.forms.base import ClinicForm
+from clinic.redirects import next_page_or_home
 from clinic.services.users import SignInRefusedError, sign_in
 
 bp = Blueprint("auth", __name__)
@@ -39,19 +39,16 @@ def login() -> str | Response:
         else:
             db_session().commit()
             start_session(user)
-            return redirect(_next_page() or url_for("main.index"))
+            return redirect(_next_page())
     elif request.method == "GET" and current_user.is_authenticated:
         return redirect(url_for("main.index"))
     return render_template("auth/login.html", form=form)
 
 
-def _next_page() -> str | None:
-    """The page to go on to after signing in: a path on this site, with no control character (a
-    line break would end the Location header); anything else goes home."""
-    target = request.args.get("next")
-    if not is_safe_redirect(target) or not target.isprintable():
-        return None
-    return target
+def _next_page() -> str:
+    """The page to go on to after signing in: the `next` page when it is one of this app's, as
+    the browser will read it; else home."""
+    return next_page_or_home(request.args.get("next"))
 
 
 @bp.post("/logout")
