@@ -132,6 +132,7 @@ def create_user_command(
 
 def register_commands(app: Flask) -> None:
     """Add the clinic's commands to `flask`/`clinic`."""
+    from clinic.cli_audit import audit_group
     from clinic.cli_exams import exam_group
     from clinic.cli_exports import export_command
     from clinic.cli_imports import import_command
@@ -143,3 +144,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report_group)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(audit_group)

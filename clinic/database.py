@@ -10,6 +10,9 @@ from sqlalchemy import Engine, event
 
 # GET requests only read; everything else (POSTs, CLI commands, tests) may write.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+# The audit log's DELETE trigger lets a delete through only while this is on (SQLite asks the
+# function below; PostgreSQL a transaction setting): see clinic.services.audit.
+audit_deletion_permitted: ContextVar[bool] = ContextVar("audit_deletion_permitted", default=False)
 T = TypeVar("T")
 
 
@@ -22,6 +25,9 @@ def configure_engine(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Hand transaction control to SQLAlchemy's "begin" event below.
         dbapi_connection.isolation_level = None
+        dbapi_connection.create_function(
+            "clinic_audit_deletion_permitted", 0, _audit_deletion_permitted
+        )
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 5000")
@@ -35,6 +41,10 @@ def configure_engine(engine: Engine) -> None:
         # A deferred transaction that reads and then writes can fail with SQLITE_BUSY without
         # waiting; taking the write lock up front lets busy_timeout queue writers instead.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def _audit_deletion_permitted() -> int:
+    return 1 if audit_deletion_permitted.get() else 0
 
 
 def _is_memory(engine: Engine) -> bool:

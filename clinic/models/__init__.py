@@ -1,7 +1,7 @@
 """Every model, imported here so that Alembic and the app see all tables."""
 
 from clinic.models.api_tokens import ApiToken
-from clinic.models.audit import AuditEvent
+from clinic.models.audit import AuditEvent, AuditHead
 from clinic.models.autosave import SaveReceipt
 from clinic.models.base import Base, utc_now
 from clinic.models.clinic import CLINIC_SETTINGS_ID, ClinicSettings
@@ -24,6 +24,7 @@ __all__ = [
     "Addendum",
     "ApiToken",
     "AuditEvent",
+    "AuditHead",
     "Base",
     "ClinicSettings",
     "Exam",

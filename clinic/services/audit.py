@@ -1,13 +1,78 @@
-"""Writing the audit trail."""
+"""Writing and checking the audit trail: the only writer of audit rows, inside the caller's
+transaction, chained to the row before and sealed with the app's key (clinic.domain.audit_chain).
+
+Rows are chained in commit order: on PostgreSQL each writer takes a transaction-level advisory
+lock before reading the head, so the next writer waits until this transaction ends; on SQLite the
+write lock that BEGIN IMMEDIATE takes already orders writers.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask, Response, current_app, g, has_request_context, request
+from sqlalchemy import Connection, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from clinic.models import AuditEvent, User
+from clinic.database import audit_deletion_permitted, write_intent
+from clinic.domain.audit_chain import (
+    GENESIS_HASH,
+    Head,
+    Verdict,
+    anchor_key,
+    canonical_bytes,
+    canonical_detail,
+    head_seal,
+    row_hash,
+    row_seal,
+    verify_rows,
+)
+from clinic.models import AuditEvent, AuditHead, User, utc_now
+
+HEAD_ID = 1
+# The advisory lock every writer of the log takes on PostgreSQL (any fixed number; "audi").
+_CHAIN_LOCK = 0x61756469
+REQUEST_ID_HEADER = "X-Request-Id"
+_VERIFY_BATCH = 10_000
+
+
+def client_address() -> str | None:
+    """The address of the client of the current request, as recorded in the audit trail (None
+    outside a request). The one place that decides which address that is."""
+    if not has_request_context():
+        return None
+    return request.remote_addr
+
+
+def request_id() -> str | None:
+    """The current request's id (also sent back as X-Request-Id); None outside a request."""
+    if not has_request_context():
+        return None
+    value = g.get("request_id")
+    return value if isinstance(value, str) else None
+
+
+def install_request_ids(app: Flask) -> None:
+    """Give every request an id, recorded with its audit rows and sent back in X-Request-Id."""
+
+    @app.before_request
+    def _assign_request_id() -> None:
+        g.request_id = uuid.uuid4().hex
+
+    @app.after_request
+    def _send_request_id(response: Response) -> Response:
+        if "request_id" in g:
+            response.headers[REQUEST_ID_HEADER] = g.request_id
+        return response
+
+
+def audit_key() -> bytes:
+    """The key sealing the log, derived from the app's secret key (kept outside the database)."""
+    return anchor_key(current_app.config["SECRET_KEY"])
 
 
 def record(
@@ -17,14 +82,161 @@ def record(
     entity_type: str,
     entity_uuid: uuid.UUID | None,
     detail: dict[str, Any] | None = None,
+    *,
+    patient_uuid: uuid.UUID | None = None,
 ) -> AuditEvent:
-    """Add an audit event for an action on a record."""
-    event = AuditEvent(
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        entity_type=entity_type,
-        entity_uuid=entity_uuid,
-        detail=detail,
+    """Add an audit event for an action on a record, chained to the log's head in the caller's
+    transaction. `patient_uuid`: the patient whose record it concerns (a patient's own uuid when
+    the entity is the patient)."""
+    return _append(
+        session,
+        Entry(action, entity_type, entity_uuid, patient_uuid, detail),
+        actor.id if actor is not None else None,
     )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One action to record: what, on which record, for which patient, with what detail."""
+
+    action: str
+    entity_type: str
+    entity_uuid: uuid.UUID | None
+    patient_uuid: uuid.UUID | None = None
+    detail: dict[str, Any] | None = None
+
+
+def record_reads(session: Session, actor: User | None, entries: list[Entry]) -> None:
+    """Record what a reading request showed, printed or exported, in one short write of its own:
+    the request's read-only transaction ends first (nothing it loaded is reloaded), then these
+    rows are chained and committed under write intent (SQLite's write lock, taken up front)."""
+    identity = inspect(actor).identity if actor is not None else None
+    actor_id = identity[0] if identity is not None else None
+    session.commit()
+    intent = write_intent.set(True)
+    try:
+        for entry in entries:
+            _append(session, entry, actor_id)
+        session.commit()
+    finally:
+        write_intent.reset(intent)
+
+
+def _append(session: Session, entry: Entry, actor_id: int | None) -> AuditEvent:
+    patient_uuid = entry.patient_uuid
+    if patient_uuid is None and entry.entity_type == "patient":
+        patient_uuid = entry.entity_uuid
+    key = audit_key()
+    _lock_chain(session)
+    head = session.execute(
+        select(AuditHead.last_id, AuditHead.last_hash, AuditHead.row_count).where(
+            AuditHead.id == HEAD_ID
+        )
+    ).first()
+    last_id, prev_hash, count = head if head is not None else (0, GENESIS_HASH, 0)
+    event = AuditEvent(
+        id=last_id + 1,
+        at=utc_now(),
+        actor_id=actor_id,
+        action=entry.action,
+        entity_type=entry.entity_type,
+        entity_uuid=entry.entity_uuid,
+        patient_uuid=patient_uuid,
+        detail=canonical_detail(entry.detail),
+        client_address=client_address(),
+        request_id=request_id(),
+        prev_hash=prev_hash,
+    )
+    event.row_hash = row_hash(
+        canonical_bytes(
+            event.id,
+            event.at,
+            actor_id,
+            entry.action,
+            entry.entity_type,
+            entry.entity_uuid,
+            patient_uuid,
+            event.detail,
+            event.client_address,
+            event.request_id,
+            prev_hash,
+        )
+    )
+    event.row_hmac = row_seal(key, event.id, event.row_hash)
     session.add(event)
+    _move_head(session, head is not None, event.id, event.row_hash, count + 1, key)
     return event
+
+
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(text(f"pg_advisory_xact_lock({_CHAIN_LOCK})")))
+
+
+def _move_head(
+    session: Session, exists: bool, last_id: int, last_hash: str, count: int, key: bytes
+) -> None:
+    values = {
+        "last_id": last_id,
+        "last_hash": last_hash,
+        "row_count": count,
+        "head_hmac": head_seal(key, last_id, last_hash, count),
+    }
+    if exists:
+        session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(**values))
+    else:
+        session.execute(insert(AuditHead).values(id=HEAD_ID, **values))
+
+
+def verify_log(connection: Connection, key: bytes) -> Verdict:
+    """Walk the whole log in id order (streamed) and check every row and the anchored head."""
+    head_row = connection.execute(
+        select(
+            AuditHead.last_id, AuditHead.last_hash, AuditHead.row_count, AuditHead.head_hmac
+        ).where(AuditHead.id == HEAD_ID)
+    ).first()
+    head = Head(*head_row) if head_row is not None else None
+    table = AuditEvent.__table__
+    columns = [
+        table.c.id,
+        table.c.at,
+        table.c.actor_id,
+        table.c.action,
+        table.c.entity_type,
+        table.c.entity_uuid,
+        table.c.patient_uuid,
+        table.c.detail,
+        table.c.client_address,
+        table.c.request_id,
+        table.c.prev_hash,
+        table.c.row_hash,
+        table.c.row_hmac,
+    ]
+    with connection.execution_options(yield_per=_VERIFY_BATCH).execute(
+        select(*columns).order_by(table.c.id)
+    ) as result:
+        return verify_rows(_tuples(result.partitions()), head, key)
+
+
+def _tuples(partitions: Iterator[Any]) -> Iterator[tuple[Any, ...]]:
+    for partition in partitions:
+        yield from partition
+
+
+@contextmanager
+def log_deletion_permitted(connection: Connection) -> Iterator[None]:
+    """Let this transaction delete audit rows, which the database otherwise refuses: only for
+    emptying a test database between tests, or replacing a database's contents wholesale.
+    The permission ends with the transaction (PostgreSQL) or the block (SQLite)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT set_config('clinic.audit_deletion', 'on', true)"))
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT set_config('clinic.audit_deletion', 'off', true)"))
+        return
+    token = audit_deletion_permitted.set(True)
+    try:
+        yield
+    finally:
+        audit_deletion_permitted.reset(token)
