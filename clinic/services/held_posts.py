@@ -23,11 +23,22 @@ def hold_post(session: Session, user: User, path: str, fields: list[tuple[str, s
 
 
 def take_held_post(session: Session, token: str, user: User) -> HeldPost | None:
-    """Hand a held form to the user who posted it, once; anyone else gets nothing."""
+    """Hand a held form to the user who posted it, once. Anyone else gets nothing, and the form
+    is neither read nor removed for them: its owner's own sign-in still finishes the save."""
     session.execute(delete(HeldPost).where(HeldPost.created_at < utc_now() - HOLD_FOR))
-    held = session.scalars(select(HeldPost).where(HeldPost.token == token)).first()
+    held = session.scalars(
+        select(HeldPost).where(HeldPost.token == token, HeldPost.user_id == user.id)
+    ).first()
     if held is None:
         return None
     session.delete(held)
     session.flush()
-    return held if held.user_id == user.id else None
+    return held
+
+
+def held_for_another(session: Session, token: str, user: User) -> bool:
+    """Whether the token finds a form held for some other user (what it holds is not read)."""
+    found = session.scalar(
+        select(HeldPost.id).where(HeldPost.token == token, HeldPost.user_id != user.id)
+    )
+    return found is not None
