@@ -52,13 +52,14 @@ def main() -> None:
 
 
 def _create_app() -> Flask:
-    """The app, with Alembic wired in only for `clinic db` (and the command list): it adds some
-    25 MB that an export or a report does not need."""
+    """The app, with Alembic wired in only for `clinic db`, `clinic restore` (which migrates
+    what it restored) and the command list: it adds some 25 MB that an export or a report does
+    not need."""
     from clinic import create_app, settle_heap
 
     context = click.get_current_context(silent=True)
     command = context.meta.get(_COMMAND) if context is not None else None
-    app = create_app(migrations=command in (None, "db"))
+    app = create_app(migrations=command in (None, "db", "restore"))
     settle_heap()
     return app
 
@@ -133,6 +134,7 @@ def create_user_command(
 def register_commands(app: Flask) -> None:
     """Add the clinic's commands to `flask`/`clinic`."""
     from clinic.cli_audit import audit_group
+    from clinic.cli_backup import backup_command, restore_command
     from clinic.cli_exams import exam_group
     from clinic.cli_exports import export_command
     from clinic.cli_imports import import_command
@@ -145,3 +147,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

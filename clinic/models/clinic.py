@@ -28,3 +28,6 @@ class ClinicSettings(Base):
         enum_type(PaperSize, "paper_size"), default=PaperSize.LETTER
     )
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    # An HMAC of the secret key the last backup was made with (never the key itself): a restore
+    # compares it with the running key. Written by `clinic backup` just before it copies.
+    backup_key_fingerprint: Mapped[str | None] = mapped_column(String(64))
