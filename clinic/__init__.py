@@ -26,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None, *, migrations: bool = True)
     from clinic.config import configure
     from clinic.database import configure_engine, write_intent
     from clinic.extensions import csrf, db
+    from clinic.headers import init_headers
     from clinic.services.audit import install_request_ids
     from clinic.views import register_blueprints
     from clinic.views.bodies import register_body_limits
@@ -64,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None, *, migrations: bool = True)
 
     install_request_ids(app)
     init_auth(app)
+    init_headers(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_formatting(app)

@@ -285,22 +285,26 @@ def test_a_draft_is_marked_on_every_page_and_is_not_cached(
     response = summary_of(client, draft)
     assert response.status_code == 200
     assert "ETag" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
     pages = pdf_pages(response.data)
     assert all("DRAFT" in page for page in pages)
     assert "Electronically signed" not in pdf_text(response.data)
 
 
-def test_a_signed_exam_is_cached_until_an_addendum_changes_it(
+def test_a_signed_exam_is_never_stored_but_revalidates_until_an_addendum_changes_it(
     app: Flask, client: FlaskClient, read: Callable[..., Any], staff: User, signed: Exam
 ) -> None:
     first = summary_of(client, signed)
     etag = first.headers["ETag"]
     assert etag
+    # A shared tablet's browser keeps no copy; a client that keeps its own asks with the ETag.
+    assert first.headers["Cache-Control"] == "no-store"
 
     again = summary_of(client, signed, **{"If-None-Match": etag})
     assert again.status_code == 304
     assert again.data == b""
     assert again.headers["ETag"] == etag
+    assert again.headers["Cache-Control"] == "no-store"
 
     with app.app_context():
         exam = db.session.get(Exam, signed.id)
@@ -309,6 +313,7 @@ def test_a_signed_exam_is_cached_until_an_addendum_changes_it(
     changed = summary_of(client, signed, **{"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
+    assert changed.headers["Cache-Control"] == "no-store"
     text = pdf_text(changed.data)
     assert text.index("Electronically signed") < text.index(
         "Patient called: <b>better</b> & sleeping."

@@ -1,0 +1,132 @@
+"""Security headers on every response; no printed or exported record is left in a cache."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from clinic.domain.roles import Role
+from clinic.extensions import db
+from clinic.headers import STRICT_TRANSPORT_SECURITY
+from clinic.models import Exam, Patient, User
+from clinic.services.api_tokens import create_token
+from tests.conftest import make_app, sign_in_as
+from tests.factories import make_patient, make_user
+from tests.test_report_views import DAY, make_recorded_exam
+
+DENIED = ("camera", "microphone", "geolocation", "payment", "usb")
+
+
+@pytest.fixture
+def staff(create: Callable[..., Any]) -> User:
+    return create(make_user, roles=(Role.STAFF,), credentials=None)
+
+
+@pytest.fixture
+def patient(create: Callable[..., Any]) -> Patient:
+    return create(make_patient)
+
+
+@pytest.fixture
+def signed(create: Callable[..., Any], patient: Patient) -> Exam:
+    return create(make_recorded_exam, patient=patient, clinician=None)
+
+
+@pytest.fixture
+def draft(create: Callable[..., Any], patient: Patient) -> Exam:
+    return create(make_recorded_exam, patient=patient, clinician=None, signed=False)
+
+
+def _token(app: Flask, user: User) -> dict[str, str]:
+    with app.app_context():
+        text, _ = create_token(db.session, db.session.get(User, user.id), "practice system")
+        db.session.commit()
+    return {"Authorization": f"Bearer {text}"}
+
+
+def _permissions_policy(response: Any) -> dict[str, str]:
+    policy = response.headers["Permissions-Policy"]
+    return dict(item.strip().split("=", 1) for item in policy.split(","))
+
+
+# --- every response --------------------------------------------------------------------------
+
+
+def test_every_kind_of_answer_refuses_framing_and_the_devices(
+    app: Flask, client: FlaskClient, staff: User
+) -> None:
+    answers = [client.get("/login"), client.get("/static/clinic.css"), client.get("/api/v1/x")]
+    sign_in_as(client, staff)
+    answers += [client.get("/patients"), client.get("/no-such-page")]
+    for response in answers:
+        assert response.headers["X-Frame-Options"] == "DENY"
+        policy = _permissions_policy(response)
+        assert all(policy[feature] == "()" for feature in DENIED), policy
+        response.close()
+
+
+def test_strict_transport_security_is_sent_only_with_secure_cookies(database_url: str) -> None:
+    plain = make_app(database_url).test_client().get("/login")
+    secure = (
+        make_app(database_url, SESSION_COOKIE_SECURE=True)
+        .test_client()
+        .get("/login", base_url="https://clinic.example")
+    )
+
+    assert "Strict-Transport-Security" not in plain.headers
+    assert secure.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+    assert STRICT_TRANSPORT_SECURITY == "max-age=63072000; includeSubDomains"
+
+
+# --- PDFs and exports ------------------------------------------------------------------------
+
+
+def _headers_of(response: Any) -> tuple[int, dict[str, str]]:
+    """Status and headers of a (possibly streamed) response, read whole and closed."""
+    response.get_data()
+    response.close()
+    return response.status_code, dict(response.headers)
+
+
+def test_every_pdf_and_export_is_sent_no_store(
+    app: Flask, client: FlaskClient, staff: User, signed: Exam, draft: Exam, patient: Patient
+) -> None:
+    api = _token(app, staff)
+    sign_in_as(client, staff)
+    day = {"start": DAY.isoformat(), "end": DAY.isoformat()}
+    week = {"start": "2026-11-01", "end": "2026-11-30"}
+    answers = {
+        "signed exam PDF": _headers_of(client.get(f"/exams/{signed.uuid}/summary.pdf")),
+        "draft PDF": _headers_of(client.get(f"/exams/{draft.uuid}/summary.pdf")),
+        "day batch PDF": _headers_of(client.get("/reports/day.pdf", query_string=day)),
+        "trend PDF": _headers_of(client.get(f"/patients/{patient.uuid}/trend.pdf")),
+        "API exam PDF": _headers_of(
+            client.get(f"/api/v1/exams/{signed.uuid}/summary.pdf", headers=api)
+        ),
+    }
+    for export_format in ("csv", "json", "ndjson", "fhir", "fhir-bulk"):
+        page = client.get(
+            "/exports", query_string=week | {"download": "1", "format": export_format}
+        )
+        answers[f"{export_format} export"] = _headers_of(page)
+        api_export = client.get(f"/api/v1/exports/{export_format}", query_string=week, headers=api)
+        answers[f"API {export_format} export"] = _headers_of(api_export)
+    for name, (status, headers) in answers.items():
+        assert status == 200, name
+        assert headers["Cache-Control"] == "no-store", name
+        assert "Content-Disposition" in headers, name
+
+
+def test_pages_are_still_no_store_and_static_files_are_revalidated(
+    client: FlaskClient, staff: User
+) -> None:
+    sign_in_as(client, staff)
+    page = client.get("/patients")
+    style = client.get("/static/clinic.css")
+    assert page.headers["Cache-Control"] == "no-store"
+    assert style.headers["Cache-Control"] == "no-cache"
+    style.close()
