@@ -45,6 +45,7 @@ _LIBPQ_VARIABLES = {
     "gssencmode": "PGGSSENCMODE",
     "connect_timeout": "PGCONNECT_TIMEOUT",
     "application_name": "PGAPPNAME",
+    "client_encoding": "PGCLIENTENCODING",
     "options": "PGOPTIONS",
     "passfile": "PGPASSFILE",
     "service": "PGSERVICE",
@@ -199,11 +200,8 @@ def _count_rows(connection: sqlite3.Connection) -> tuple[int, int]:
 def libpq_environment(url: URL) -> dict[str, str]:
     """The environment pg_dump and pg_restore connect with: the URL's user, password, host,
     port and database as libpq's variables (never on a command line, where `ps` shows them)."""
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not (name.startswith("PG") and name not in ("PGPASSFILE", "PGSERVICEFILE"))
-    }
+    # What the URL leaves out (a host, say) comes from the environment, as for the app itself.
+    environment = dict(os.environ)
     fields = {
         "PGUSER": url.username,
         "PGPASSWORD": url.password,
@@ -362,7 +360,12 @@ def restore_sqlite(backup: Path, database: Path) -> None:
         source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
         target = sqlite3.connect(database, timeout=30)
         try:
+            # Into the (empty) file directly: in WAL mode every page would be written twice,
+            # to the log and again when it is checkpointed.
+            mode = target.execute("PRAGMA journal_mode").fetchone()[0]
+            target.execute("PRAGMA journal_mode = DELETE")
             source.backup(target)
+            target.execute(f"PRAGMA journal_mode = {'WAL' if mode == 'wal' else 'DELETE'}")
         finally:
             target.close()
             source.close()
