@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from clinic.exports.formats import seal_key
 from clinic.extensions import db_session
+from clinic.services import audit
 from clinic.services.import_files import (
     ImportFileError,
     ImportLimits,
@@ -50,6 +51,8 @@ def import_command(file: IO[bytes], dry_run: bool, acting_email: str | None) -> 
         if not report.ok:
             raise SystemExit(1)
         return
+    counts = {"exams": report.exams, "signed": report.signed, "patients": report.patients}
+    audit.record(session, actor, "import", "import", None, {"file": file.name, **counts})
     session.commit()
 
 

@@ -33,6 +33,7 @@ from clinic.models import (
     TenderPointFinding,
     TriggerPointFinding,
 )
+from clinic.services.audit import READ_ACTIONS
 
 # --- reading pages ---------------------------------------------------------------------------
 
@@ -475,5 +476,6 @@ def stored_exam(session: Session, exam_uuid: Any) -> dict[str, Any]:
             PainAreaAnswer, PainAreaAnswer.survey.has(ExamSurvey.exam_id == exam.id)
         ),
         "addenda": rows(Addendum, Addendum.exam_id == exam.id),
-        "audit": rows(AuditEvent),
+        # Reading the exam's page again is recorded too; it changes nothing.
+        "audit": rows(AuditEvent, AuditEvent.action.not_in(READ_ACTIONS)),
     }

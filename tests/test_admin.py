@@ -198,7 +198,10 @@ def test_admin_creates_a_user_with_roles(app, client, admin, read):
         event = session.scalars(select(AuditEvent).where(AuditEvent.entity_uuid == user.uuid)).one()
         assert event.action == "user.create"
         assert event.actor_id == admin.id
-        assert event.detail == {"roles": ["clinician", "staff"]}
+        assert event.detail is not None
+        assert event.detail["roles"] == ["clinician", "staff"]
+        assert event.detail["old"] == {}
+        assert event.detail["new"]["display_name"] == "Nina Park"
 
     assert can_sign_in(app.test_client(), "nina.park@clinic.example", NEW_PASSWORD)
 
@@ -351,6 +354,7 @@ def test_admin_deactivates_and_reactivates_another_user(app, client, admin, clin
     assert stored(read, clinician.id).is_active
     assert audit_actions(read, clinician.uuid) == [
         ("user.deactivate", admin.id),
+        ("user.sign_in_failed", None),  # the refused try above, while deactivated
         ("user.activate", admin.id),
     ]
     assert can_sign_in(app.test_client(), clinician.email, PASSWORD)

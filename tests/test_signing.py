@@ -114,7 +114,10 @@ def test_signing_freezes_the_scores_and_records_the_signature(client, doctor, co
         assert exam.signed_document["scoring_version"] == "1"
         assert "signature" not in exam.signed_document
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "exam.sign")).one()
-        assert event.detail == {"digest": exam.signature_digest}
+        assert event.detail is not None
+        assert event.detail["digest"] == exam.signature_digest
+        assert event.detail["old"] == {"status": "draft"}
+        assert event.detail["new"]["status"] == "signed"
         digest = exam.signature_digest
     shown = page_of(client.get(path_of(response)))
     assert "Signed by Ana Ruiz, MD" in shown.text

@@ -49,7 +49,14 @@ def revoke_token(session: Session, user: User, token: ApiToken) -> None:
         raise DomainError([("token", "This is not your token.")])
     if token.revoked_at is None:
         token.revoked_at = utc_now()
-        audit.record(session, user, "api_token.revoke", "api_token", token.uuid, {})
+        audit.record(
+            session,
+            user,
+            "api_token.revoke",
+            "api_token",
+            token.uuid,
+            {"old": {"revoked_at": None}, "new": {"revoked_at": token.revoked_at.isoformat()}},
+        )
 
 
 def token_in_use(session: Session, text: str) -> ApiToken | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context, request
@@ -34,6 +34,8 @@ from clinic.domain.audit_chain import (
 from clinic.models import AuditEvent, AuditHead, User, utc_now
 
 HEAD_ID = 1
+# What is recorded of reading a record: viewing, printing, exporting it.
+READ_ACTIONS = ("patient.view", "exam.view", "patient.print", "exam.print", "export")
 # The advisory lock every writer of the log takes on PostgreSQL (any fixed number; "audi").
 _CHAIN_LOCK = 0x61756469
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -104,6 +106,26 @@ class Entry:
     entity_uuid: uuid.UUID | None
     patient_uuid: uuid.UUID | None = None
     detail: dict[str, Any] | None = None
+
+
+def values_of(row: Any, *names: str) -> dict[str, Any]:
+    """The named attributes of a record as they are now: a change's old or new values."""
+    return {name: getattr(row, name) for name in names}
+
+
+def input_values(value: Any) -> dict[str, Any]:
+    """A domain input (a dataclass: a finding, the survey) as plain values: old or new."""
+    return asdict(value) if value is not None else {}
+
+
+def changes(before: dict[str, Any], after: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A change's detail: the old and the new value of every field that changed (and `extra`)."""
+    changed = [name for name, value in after.items() if before.get(name) != value]
+    return {
+        **extra,
+        "old": {name: before[name] for name in changed if name in before},
+        "new": {name: after[name] for name in changed},
+    }
 
 
 def record_reads(session: Session, actor: User | None, entries: list[Entry]) -> None:

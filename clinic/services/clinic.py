@@ -39,6 +39,10 @@ def time_zone_names() -> list[str]:
     return sorted(available_timezones())
 
 
+# The settings as the audit trail records their changes.
+_RECORDED = ("name", "address", "phone", "time_zone", "paper_size")
+
+
 def update_settings(session: Session, details: ClinicDetails, actor: User) -> ClinicSettings:
     """Change the clinic's details after checking the time zone exists."""
     try:
@@ -46,11 +50,19 @@ def update_settings(session: Session, details: ClinicDetails, actor: User) -> Cl
     except (ZoneInfoNotFoundError, ValueError):
         raise DomainError([("time_zone", "Choose a time zone from the list.")]) from None
     settings = get_settings(session)
+    before = audit.values_of(settings, *_RECORDED)
     settings.name = details.name
     settings.address = details.address
     settings.phone = details.phone
     settings.time_zone = details.time_zone
     settings.paper_size = details.paper_size
     session.flush()
-    audit.record(session, actor, "clinic.update", "clinic", None)
+    audit.record(
+        session,
+        actor,
+        "clinic.update",
+        "clinic",
+        None,
+        audit.changes(before, audit.values_of(settings, *_RECORDED)),
+    )
     return settings

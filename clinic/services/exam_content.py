@@ -55,6 +55,7 @@ def save_tender_point(
     _require_draft(session, exam)
     raise_if(validate_tender_point(finding))
     row = next((r for r in exam.tender_points if r.site_code == finding.site_code), None)
+    before = audit.input_values(tender_point_input(row) if row is not None else None)
     if row is None:
         # Nothing stored yet is version 0; a save based on a later version lost a race.
         _check_version(f"site {finding.site_code}", 0, based_on)
@@ -73,7 +74,14 @@ def save_tender_point(
         "finding.tender_point.save",
         "finding",
         row.uuid,
-        {"exam": str(exam.uuid), "site": finding.site_code, "version": row.version},
+        audit.changes(
+            before,
+            audit.input_values(finding),
+            exam=str(exam.uuid),
+            site=finding.site_code,
+            version=row.version,
+        ),
+        patient_uuid=exam.patient.uuid,
     )
     return row
 
@@ -90,7 +98,13 @@ def add_trigger_point(
     exam.trigger_points.append(row)
     session.flush()
     audit.record(
-        session, actor, "finding.trigger_point.add", "finding", row.uuid, {"exam": str(exam.uuid)}
+        session,
+        actor,
+        "finding.trigger_point.add",
+        "finding",
+        row.uuid,
+        audit.changes({}, audit.input_values(finding), exam=str(exam.uuid)),
+        patient_uuid=exam.patient.uuid,
     )
     return row
 
@@ -114,6 +128,7 @@ def update_trigger_point(
     if trigger_point_input(row) == finding:
         return row
     _check_version("trigger point", row.version, based_on)
+    before = audit.input_values(trigger_point_input(row))
     apply_trigger_point(row, finding)
     row.version += 1
     session.flush()
@@ -123,7 +138,10 @@ def update_trigger_point(
         "finding.trigger_point.update",
         "finding",
         row.uuid,
-        {"exam": str(exam.uuid), "version": row.version},
+        audit.changes(
+            before, audit.input_values(finding), exam=str(exam.uuid), version=row.version
+        ),
+        patient_uuid=exam.patient.uuid,
     )
     return row
 
@@ -134,6 +152,7 @@ def remove_trigger_point(
     """Remove a trigger point from a draft."""
     _require_draft(session, exam)
     _check_version("trigger point", row.version, based_on)
+    before = audit.input_values(trigger_point_input(row))
     exam.trigger_points.remove(row)
     session.flush()
     audit.record(
@@ -142,7 +161,8 @@ def remove_trigger_point(
         "finding.trigger_point.remove",
         "finding",
         row.uuid,
-        {"exam": str(exam.uuid)},
+        {"exam": str(exam.uuid), "old": before, "new": None},
+        patient_uuid=exam.patient.uuid,
     )
 
 
@@ -153,6 +173,7 @@ def save_survey(
     _require_draft(session, exam)
     raise_if(validate_survey(answers))
     survey = exam.survey
+    before = audit.input_values(survey_input(survey) if survey is not None else None)
     if survey is None:
         # Nothing stored yet is version 0, as for a site never recorded.
         _check_version("survey", 0, based_on)
@@ -165,7 +186,15 @@ def save_survey(
         survey.version += 1
     apply_survey(survey, answers)
     session.flush()
-    audit.record(session, actor, "exam.survey.save", "exam", exam.uuid, {"version": survey.version})
+    audit.record(
+        session,
+        actor,
+        "exam.survey.save",
+        "exam",
+        exam.uuid,
+        audit.changes(before, audit.input_values(answers), version=survey.version),
+        patient_uuid=exam.patient.uuid,
+    )
     return survey
 
 
@@ -183,12 +212,19 @@ def save_impression(
     if all(getattr(exam, name) == value for name, value in values.items()):
         return exam
     _check_version("exam", exam.version, based_on)
+    before = audit.values_of(exam, *values)
     for name, value in values.items():
         setattr(exam, name, value)
     exam.version += 1
     session.flush()
     audit.record(
-        session, actor, "exam.impression.save", "exam", exam.uuid, {"version": exam.version}
+        session,
+        actor,
+        "exam.impression.save",
+        "exam",
+        exam.uuid,
+        audit.changes(before, values, version=exam.version),
+        patient_uuid=exam.patient.uuid,
     )
     return exam
 

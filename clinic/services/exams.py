@@ -33,7 +33,15 @@ def start_exam(
     exam = Exam(patient=patient, exam_date=exam_date, clinician=clinician, created_by=actor)
     session.add(exam)
     session.flush()
-    audit.record(session, actor, "exam.start", "exam", exam.uuid, {"patient": str(patient.uuid)})
+    audit.record(
+        session,
+        actor,
+        "exam.start",
+        "exam",
+        exam.uuid,
+        {"patient": str(patient.uuid)},
+        patient_uuid=patient.uuid,
+    )
     return exam
 
 

@@ -212,7 +212,15 @@ def _restore(
         # Not trusted: the exam is a draft to be checked and signed here; say who signed it.
         provenance["original_signature"] = signature
         provenance["original_addenda"] = document.get("addenda") or []
-    audit.record(session, actor or clinician, "exam.import", "exam", exam.uuid, provenance)
+    audit.record(
+        session,
+        actor or clinician,
+        "exam.import",
+        "exam",
+        exam.uuid,
+        provenance,
+        patient_uuid=exam.patient.uuid,
+    )
     report.exams += 1
     return exam
 

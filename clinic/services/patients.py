@@ -41,6 +41,10 @@ def _check(session: Session, details: PatientDetails, today: date, patient: Pati
         raise DomainError(reasons)
 
 
+# A patient's details as the audit trail records their changes.
+_RECORDED = ("mrn", "family_name", "given_name", "date_of_birth", "sex")
+
+
 def _apply(patient: Patient, details: PatientDetails) -> None:
     patient.mrn = details.mrn.strip()
     patient.family_name = details.family_name.strip()
@@ -62,7 +66,14 @@ def create_patient(
     _apply(patient, details)
     session.add(patient)
     session.flush()
-    audit.record(session, actor, "patient.create", "patient", patient.uuid)
+    audit.record(
+        session,
+        actor,
+        "patient.create",
+        "patient",
+        patient.uuid,
+        audit.changes({}, audit.values_of(patient, *_RECORDED)),
+    )
     return patient
 
 
@@ -71,9 +82,17 @@ def update_patient(
 ) -> Patient:
     """Correct a patient's identifying details."""
     _check(session, details, today, patient)
+    before = audit.values_of(patient, *_RECORDED)
     _apply(patient, details)
     session.flush()
-    audit.record(session, actor, "patient.update", "patient", patient.uuid)
+    audit.record(
+        session,
+        actor,
+        "patient.update",
+        "patient",
+        patient.uuid,
+        audit.changes(before, audit.values_of(patient, *_RECORDED)),
+    )
     return patient
 
 

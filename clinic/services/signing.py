@@ -119,7 +119,19 @@ def sign_exam(
         exam.signature_digest = document_digest(document)
         exam.signed_document = {k: v for k, v in document.items() if k not in NOT_SIGNED_PARTS}
     session.flush()
-    audit.record(session, actor, "exam.sign", "exam", exam.uuid, {"digest": exam.signature_digest})
+    audit.record(
+        session,
+        actor,
+        "exam.sign",
+        "exam",
+        exam.uuid,
+        {
+            "digest": exam.signature_digest,
+            "old": {"status": ExamStatus.DRAFT.value},
+            "new": {"status": exam.status.value, "signed_at": exam.signed_at.isoformat()},
+        },
+        patient_uuid=exam.patient.uuid,
+    )
     return exam
 
 
@@ -136,7 +148,19 @@ def mark_entered_in_error(session: Session, exam: Exam, reason: str, actor: User
     exam.entered_in_error_by = actor
     exam.entered_in_error_reason = reason.strip()
     session.flush()
-    audit.record(session, actor, "exam.entered_in_error", "exam", exam.uuid, {"reason": reason})
+    audit.record(
+        session,
+        actor,
+        "exam.entered_in_error",
+        "exam",
+        exam.uuid,
+        {
+            "reason": reason,
+            "old": {"status": ExamStatus.SIGNED.value},
+            "new": {"status": exam.status.value, "entered_in_error_reason": reason.strip()},
+        },
+        patient_uuid=exam.patient.uuid,
+    )
     return exam
 
 
@@ -154,7 +178,13 @@ def add_addendum(session: Session, exam: Exam, text: str, actor: User) -> Addend
     session.add(addendum)
     session.flush()
     audit.record(
-        session, actor, "exam.addendum", "exam", exam.uuid, {"addendum": str(addendum.uuid)}
+        session,
+        actor,
+        "exam.addendum",
+        "exam",
+        exam.uuid,
+        {"addendum": str(addendum.uuid), "old": None, "new": {"text": addendum.text}},
+        patient_uuid=exam.patient.uuid,
     )
     return addendum
 
@@ -193,6 +223,12 @@ def start_from_last_exam(
         )
     session.flush()
     audit.record(
-        session, actor, "exam.start_from_last", "exam", exam.uuid, {"previous": str(previous.uuid)}
+        session,
+        actor,
+        "exam.start_from_last",
+        "exam",
+        exam.uuid,
+        {"previous": str(previous.uuid)},
+        patient_uuid=previous.patient.uuid,
     )
     return exam

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -72,8 +73,21 @@ def create_user(session: Session, details: UserDetails, password: str, actor: Us
     user.set_roles(details.roles)
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user.create", "user", user.uuid, {"roles": sorted(details.roles)})
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.uuid,
+        audit.changes({}, _recorded(user)) | {"roles": sorted(details.roles)},
+    )
     return user
+
+
+def _recorded(user: User) -> dict[str, Any]:
+    """A user's details as the audit trail records their changes (never a password)."""
+    values = audit.values_of(user, "email", "display_name", "credentials", "licence_number")
+    return values | {"roles": sorted(user.roles)}
 
 
 def update_user(session: Session, user: User, details: UserDetails, actor: User) -> User:
@@ -81,13 +95,21 @@ def update_user(session: Session, user: User, details: UserDetails, actor: User)
     _check_details(session, details, user)
     if Role.ADMIN in user.roles and Role.ADMIN not in details.roles:
         _keep_an_admin(session, user)
+    before = _recorded(user)
     user.email = normalise_email(details.email)
     user.display_name = details.display_name.strip()
     user.credentials = details.credentials.strip() or None
     user.licence_number = details.licence_number.strip() or None
     user.set_roles(details.roles)
     session.flush()
-    audit.record(session, actor, "user.update", "user", user.uuid, {"roles": sorted(details.roles)})
+    audit.record(
+        session,
+        actor,
+        "user.update",
+        "user",
+        user.uuid,
+        audit.changes(before, _recorded(user)) | {"roles": sorted(details.roles)},
+    )
     return user
 
 
@@ -103,7 +125,12 @@ def set_active(session: Session, user: User, active: bool, actor: User) -> User:
     user.is_active = active
     session.flush()
     audit.record(
-        session, actor, "user.activate" if active else "user.deactivate", "user", user.uuid
+        session,
+        actor,
+        "user.activate" if active else "user.deactivate",
+        "user",
+        user.uuid,
+        {"old": {"is_active": not active}, "new": {"is_active": active}},
     )
     return user
 
@@ -159,15 +186,29 @@ def sign_in(session: Session, email: str, password: str) -> User:
     try:
         right = check_password(session, user, password, caller_for(email), SIGN_IN)
     except PasswordWaitError as wait:
+        _record_failed_sign_in(session, user, email, "throttled")
         raise SignInRefusedError(
             f"Too many failed sign-ins from here. Try again in {wait.in_words}."
         ) from None
     if not right or user is None:
+        _record_failed_sign_in(session, user, email, "wrong e-mail or password")
         raise SignInRefusedError("The e-mail address or password is not right.")
     user.last_sign_in_at = utc_now()
     session.flush()
     audit.record(session, user, "user.sign_in", "user", user.uuid)
     return user
+
+
+def _record_failed_sign_in(session: Session, user: User | None, email: str, reason: str) -> None:
+    # The e-mail tried (cut to a column's length), never the password.
+    audit.record(
+        session,
+        None,
+        "user.sign_in_failed",
+        "user",
+        user.uuid if user is not None else None,
+        {"email": email[:254], "reason": reason},
+    )
 
 
 def get_user(session: Session, public_id: uuid.UUID) -> User | None:

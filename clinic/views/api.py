@@ -23,6 +23,7 @@ from clinic.domain.roles import Capability
 from clinic.domain.scales import Sex
 from clinic.extensions import csrf, db_session
 from clinic.models import Patient
+from clinic.services.audit import Entry, record_reads
 from clinic.services.patients import (
     PatientDetails,
     create_patient,
@@ -191,7 +192,9 @@ def patient(patient_id: uuid.UUID) -> Response:
     found = get_patient(db_session(), patient_id)
     if found is None:
         return problem(404, "There is no such patient")
-    return json_response(_patient_out(found))
+    response = json_response(_patient_out(found))
+    record_reads(db_session(), current_actor(), [Entry("patient.view", "patient", patient_id)])
+    return response
 
 
 # The exam and export routes join bp from their own modules. Importing them here, after the

@@ -11,9 +11,13 @@ from clinic.domain.roles import Capability
 from clinic.exports.formats import ExportRequest, ExportRequestError, export_stream
 from clinic.exports.selection import ExportFilter
 from clinic.extensions import db_session
+from clinic.services.audit import record_reads
+from clinic.services.patients import get_patient_by_mrn
 from clinic.views import api_schemas as s
 from clinic.views.api import PROBLEMS, bp, spec, validated
 from clinic.views.api_document import Answers
+from clinic.views.common import current_actor
+from clinic.views.exports import export_entry
 
 # What each format is sent as (ExportRequest.media_type): a CSV table, the CSV zip or FHIR bulk
 # data, JSON, NDJSON, FHIR bundles.
@@ -42,6 +46,9 @@ def export(export_format: str) -> Response | tuple[Iterator[bytes], int, dict[st
         chunks = export_stream(db_session(), wanted, current_app.config["SECRET_KEY"])
     except ExportRequestError as error:
         return problem(422, "This export cannot be made", errors={error.field: error.message})
+    patient = get_patient_by_mrn(db_session(), query.mrn) if query.mrn else None
+    entry = export_entry(wanted, patient.uuid if patient is not None else None)
+    record_reads(db_session(), current_actor(), [entry])
     headers = {
         "Content-Type": wanted.media_type,
         "Content-Disposition": f'attachment; filename="{wanted.file_name}"',

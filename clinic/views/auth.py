@@ -18,7 +18,9 @@ from clinic.extensions import db_session
 from clinic.forms.auth import LoginForm
 from clinic.forms.base import ClinicForm
 from clinic.redirects import next_page_or_home
+from clinic.services import audit
 from clinic.services.users import SignInRefusedError, sign_in
+from clinic.views.common import current_actor
 
 bp = Blueprint("auth", __name__)
 
@@ -56,6 +58,9 @@ def _next_page() -> str:
 def logout() -> Response:
     """Sign out and forget the session."""
     ClinicForm()  # CSRF is checked globally; the form only documents that a token is posted
+    user = current_actor()
+    audit.record(db_session(), user, "user.sign_out", "user", user.uuid)
+    db_session().commit()
     end_session()
     flash("You are signed out.", "success")
     return redirect(url_for("auth.login"))

@@ -13,6 +13,7 @@ from clinic.domain.roles import Capability
 from clinic.domain.scales import Sex
 from clinic.extensions import db, db_session
 from clinic.forms.patients import PatientForm
+from clinic.services.audit import Entry, record_reads
 from clinic.services.patients import (
     PatientDetails,
     create_patient,
@@ -69,9 +70,11 @@ def new() -> str | Response:
 def show(patient_id: uuid.UUID) -> str:
     """The patient's details and exams, newest first."""
     patient = or_404(get_patient(db_session(), patient_id))
-    return render_template(
+    page = render_template(
         "patients/show.html", patient=patient, exams=exams_of(db_session(), patient)
     )
+    record_reads(db_session(), current_actor(), [Entry("patient.view", "patient", patient_id)])
+    return page
 
 
 @bp.route("/<uuid:patient_id>/edit", methods=["GET", "POST"])
