@@ -91,40 +91,61 @@ def test_strict_transport_security_is_sent_only_with_secure_cookies(
 # --- PDFs and exports ------------------------------------------------------------------------
 
 
-def _headers_of(response: Any) -> tuple[int, dict[str, str]]:
-    """Status and headers of a (possibly streamed) response, read whole and closed."""
-    response.get_data()
-    response.close()
-    return response.status_code, dict(response.headers)
+EXPORT_FORMATS = ("csv", "json", "ndjson", "fhir", "fhir-bulk")
+FILES = [
+    "signed exam PDF",
+    "draft PDF",
+    "day batch PDF",
+    "trend PDF",
+    "API exam PDF",
+    *(f"{name} export" for name in EXPORT_FORMATS),
+    *(f"API {name} export" for name in EXPORT_FORMATS),
+]
 
 
+def _get_file(
+    client: FlaskClient, api: dict[str, str], name: str, signed: Exam, draft: Exam, patient: Any
+) -> Any:
+    week = {"start": "2026-11-01", "end": "2026-11-30"}
+    kind = name.removesuffix(" export").removeprefix("API ")
+    requests: dict[str, Callable[[], Any]] = {
+        "signed exam PDF": lambda: client.get(f"/exams/{signed.uuid}/summary.pdf"),
+        "draft PDF": lambda: client.get(f"/exams/{draft.uuid}/summary.pdf"),
+        "day batch PDF": lambda: client.get(
+            "/reports/day.pdf", query_string={"start": DAY.isoformat(), "end": DAY.isoformat()}
+        ),
+        "trend PDF": lambda: client.get(f"/patients/{patient.uuid}/trend.pdf"),
+        "API exam PDF": lambda: client.get(f"/api/v1/exams/{signed.uuid}/summary.pdf", headers=api),
+        f"{kind} export": lambda: client.get(
+            "/exports", query_string=week | {"download": "1", "format": kind}
+        ),
+        f"API {kind} export": lambda: client.get(
+            f"/api/v1/exports/{kind}", query_string=week, headers=api
+        ),
+    }
+    return requests[name]()
+
+
+@pytest.mark.parametrize("name", FILES)
 def test_every_pdf_and_export_is_sent_no_store(
-    app: Flask, client: FlaskClient, staff: User, signed: Exam, draft: Exam, patient: Patient
+    app: Flask,
+    client: FlaskClient,
+    staff: User,
+    signed: Exam,
+    draft: Exam,
+    patient: Patient,
+    name: str,
 ) -> None:
     api = _token(app, staff)
     sign_in_as(client, staff)
-    day = {"start": DAY.isoformat(), "end": DAY.isoformat()}
-    week = {"start": "2026-11-01", "end": "2026-11-30"}
-    answers = {
-        "signed exam PDF": _headers_of(client.get(f"/exams/{signed.uuid}/summary.pdf")),
-        "draft PDF": _headers_of(client.get(f"/exams/{draft.uuid}/summary.pdf")),
-        "day batch PDF": _headers_of(client.get("/reports/day.pdf", query_string=day)),
-        "trend PDF": _headers_of(client.get(f"/patients/{patient.uuid}/trend.pdf")),
-        "API exam PDF": _headers_of(
-            client.get(f"/api/v1/exams/{signed.uuid}/summary.pdf", headers=api)
-        ),
-    }
-    for export_format in ("csv", "json", "ndjson", "fhir", "fhir-bulk"):
-        page = client.get(
-            "/exports", query_string=week | {"download": "1", "format": export_format}
-        )
-        answers[f"{export_format} export"] = _headers_of(page)
-        api_export = client.get(f"/api/v1/exports/{export_format}", query_string=week, headers=api)
-        answers[f"API {export_format} export"] = _headers_of(api_export)
-    for name, (status, headers) in answers.items():
-        assert status == 200, name
-        assert headers["Cache-Control"] == "no-store", name
-        assert "Content-Disposition" in headers, name
+
+    response = _get_file(client, api, name, signed, draft, patient)
+    response.get_data()  # a streamed export, read whole
+    response.close()
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Content-Disposition" in response.headers
 
 
 def test_pages_are_still_no_store_and_static_files_are_revalidated(
