@@ -83,6 +83,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/exports_bench.py
 	$(BIN)/python bench/hostile_bench.py
 	$(BIN)/python bench/race_bench.py
+	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/backup_bench.py
 
 # Re-pin dependencies after changing pyproject.toml.

@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Flask
 
+from clinic.domain.audit_chain import canonical_json
+
 DEFAULTS: dict[str, Any] = {
     # Minutes without a request before a signed-in user must sign in again.
     "IDLE_TIMEOUT_MINUTES": 15,
@@ -42,7 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     # The CSRF token lives exactly as long as the session that holds it.
     "WTF_CSRF_TIME_LIMIT": None,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # JSON is stored in one canonical form (sorted keys, compact): the audit trail's check reads
+    # each row's detail as stored, without decoding it (clinic.domain.audit_chain).
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": canonical_json},
 }
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret

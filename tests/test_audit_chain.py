@@ -345,3 +345,39 @@ def test_a_request_gets_an_id_sent_back_and_recorded(app: Flask, client: Any) ->
 def db_is_sqlite(app: Flask) -> bool:
     with app.app_context():
         return db.engine.dialect.name == "sqlite"
+
+
+def test_rows_logged_before_the_chain_are_chained_by_its_migration(
+    database_url: str, tmp_path: Any
+) -> None:
+    """Rows written before the audit chain existed (detail in any JSON form) verify after the
+    upgrade that chains them."""
+    import flask_migrate
+    from sqlalchemy import make_url
+
+    from clinic.config import database_url as normalised_url
+    from tests.conftest import make_app
+
+    url = make_url(normalised_url(make_app(database_url)))
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("the migration tests cover PostgreSQL's upgrade; this one needs a fresh file")
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with app.app_context():
+        flask_migrate.upgrade(revision="0006")
+        with db.engine.begin() as connection:
+            for row_id, detail in ((1, '{"b": 1, "a": "\\u00e9"}'), (2, None)):
+                connection.execute(
+                    text(
+                        "INSERT INTO audit_events (id, at, action, entity_type, entity_uuid,"
+                        " detail) VALUES (:id, '2026-01-02 03:04:05.000006', 'patient.update',"
+                        " 'patient', :uuid, :detail)"
+                    ),
+                    {"id": row_id, "uuid": uuid.uuid4().hex, "detail": detail},
+                )
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            verdict = audit.verify_log(connection, audit.audit_key())
+            patients = connection.execute(text("SELECT patient_uuid FROM audit_events")).all()
+        db.engine.dispose()
+    assert (verdict.ok, verdict.rows) == (True, 2)
+    assert all(row[0] is not None for row in patients)

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -59,9 +59,14 @@ def canonical_time(at: datetime) -> str:
     return at.isoformat(timespec="microseconds") + "Z"
 
 
-def canonical_uuid(value: uuid.UUID | None) -> str | None:
-    """A UUID as it enters the canonical form: 32 lowercase hex digits, or null."""
-    return value.hex if value is not None else None
+def canonical_uuid(value: uuid.UUID | str | None) -> str | None:
+    """A UUID as it enters the canonical form: 32 lowercase hex digits, or null (a UUID's text,
+    with or without dashes, reads the same)."""
+    if value is None:
+        return None
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    return value.replace("-", "").lower()
 
 
 def canonical_detail(detail: Any) -> Any:
@@ -70,6 +75,61 @@ def canonical_detail(detail: Any) -> Any:
     if detail is None:
         return None
     return json.loads(json.dumps(detail, default=str, allow_nan=False))
+
+
+def sqlite_time_text(stored: str) -> str:
+    """A time as SQLite keeps it ("2026-12-05 14:10:00.123456", always with microseconds, UTC)
+    in the canonical form."""
+    return stored.replace(" ", "T") + "Z"
+
+
+def canonical_json(value: Any) -> str:
+    """JSON as the log stores and hashes it: sorted keys, no spaces, non-ASCII escaped. The
+    database keeps each row's detail in this form (the app's JSON serializer), so the check
+    reads it as stored, without decoding it."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def canonical_text(
+    row_id: int,
+    at: str,
+    actor_id: int | None,
+    action: str,
+    entity_type: str,
+    entity_hex: str | None,
+    patient_hex: str | None,
+    detail_json: str | None,
+    client_address: str | None,
+    request_id: str | None,
+    prev_hash: str,
+) -> str:
+    """The canonical content of one row from its columns in canonical form (time as
+    canonical_time, uuids as hex, detail as canonical_json): the compact JSON object of the
+    columns with its keys in sorted order, written out here once."""
+    return _CANONICAL % (
+        _string(action),
+        "null" if actor_id is None else int(actor_id),
+        _string(at),
+        _string(client_address),
+        detail_json if detail_json is not None else "null",
+        _string(entity_type),
+        _string(entity_hex),
+        int(row_id),
+        _string(patient_hex),
+        _string(prev_hash),
+        _string(request_id),
+    )
+
+
+_CANONICAL = (
+    '{"action":%s,"actor_id":%s,"at":%s,"client_address":%s,"detail":%s,"entity_type":%s,'
+    '"entity_uuid":%s,"id":%d,"patient_uuid":%s,"prev_hash":%s,"request_id":%s}'
+)
+_encode_string = json.encoder.encode_basestring_ascii
+
+
+def _string(value: str | None) -> str:
+    return "null" if value is None else str(_encode_string(value))
 
 
 def canonical_bytes(
@@ -85,24 +145,19 @@ def canonical_bytes(
     request_id: str | None,
     prev_hash: str,
 ) -> bytes:
-    """The canonical content of one row: sorted-key compact JSON of its columns."""
-    return json.dumps(
-        {
-            "action": action,
-            "actor_id": actor_id,
-            "at": canonical_time(at),
-            "client_address": client_address,
-            "detail": detail,
-            "entity_type": entity_type,
-            "entity_uuid": entity_uuid.hex if entity_uuid is not None else None,
-            "id": row_id,
-            "patient_uuid": patient_uuid.hex if patient_uuid is not None else None,
-            "prev_hash": prev_hash,
-            "request_id": request_id,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        allow_nan=False,
+    """The canonical content of one row, from its values as the app holds them."""
+    return canonical_text(
+        row_id,
+        canonical_time(at),
+        actor_id,
+        action,
+        entity_type,
+        entity_uuid.hex if entity_uuid is not None else None,
+        patient_uuid.hex if patient_uuid is not None else None,
+        canonical_json(detail) if detail is not None else None,
+        client_address,
+        request_id,
+        prev_hash,
     ).encode()
 
 
@@ -145,13 +200,20 @@ class Verdict:
         return self.bad_row is None and not self.reason
 
 
-def verify_rows(rows: Iterable[tuple[Any, ...]], head: Head | None, key: bytes) -> Verdict:
-    """Walk rows (ROW_COLUMNS, in id order): each must hash to its stored hash, carry its seal
-    and follow the row before it; the last must be the sealed head. Name the first that fails."""
+def verify_rows(
+    rows: Iterable[tuple[Any, ...]],
+    head: Head | None,
+    key: bytes,
+    time_text: Callable[[Any], str] = canonical_time,
+    uuid_hex: Callable[[Any], str | None] = canonical_uuid,
+) -> Verdict:
+    """Walk rows (ROW_COLUMNS, in id order; detail as its stored canonical JSON text, time and
+    uuids as the database hands them, made canonical by `time_text` and `uuid_hex`): each must
+    hash to its stored hash, carry its seal and follow the row before it; the last must be the
+    sealed head. Name the first that fails."""
     expected_prev = GENESIS_HASH
     previous_id: int | None = None
     count = 0
-    dumps = json.dumps
     sha256 = hashlib.sha256
     digest = hmac.digest
     compare = hmac.compare_digest
@@ -163,29 +225,25 @@ def verify_rows(rows: Iterable[tuple[Any, ...]], head: Head | None, key: bytes) 
         entity_type,
         entity_uuid,
         patient_uuid,
-        detail,
+        detail_json,
         client_address,
         request_id,
         prev_hash,
         stored_hash,
         stored_seal,
     ) in rows:
-        content = dumps(
-            {
-                "action": action,
-                "actor_id": actor_id,
-                "at": canonical_time(at),
-                "client_address": client_address,
-                "detail": detail,
-                "entity_type": entity_type,
-                "entity_uuid": entity_uuid.hex if entity_uuid is not None else None,
-                "id": row_id,
-                "patient_uuid": patient_uuid.hex if patient_uuid is not None else None,
-                "prev_hash": prev_hash,
-                "request_id": request_id,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
+        content = canonical_text(
+            row_id,
+            time_text(at),
+            actor_id,
+            action,
+            entity_type,
+            uuid_hex(entity_uuid),
+            uuid_hex(patient_uuid),
+            detail_json,
+            client_address,
+            request_id,
+            prev_hash,
         ).encode()
         if sha256(content).hexdigest() != stored_hash:
             return Verdict(count, row_id, "its content does not match its hash (changed)")

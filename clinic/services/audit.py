@@ -15,20 +15,35 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context, request
-from sqlalchemy import Connection, insert, inspect, select, text, update
+from sqlalchemy import (
+    Connection,
+    Text,
+    cast,
+    column,
+    insert,
+    inspect,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from clinic.database import audit_deletion_permitted, write_intent
 from clinic.domain.audit_chain import (
     GENESIS_HASH,
+    ROW_COLUMNS,
     Head,
     Verdict,
     anchor_key,
     canonical_bytes,
     canonical_detail,
+    canonical_time,
+    canonical_uuid,
     head_seal,
     row_hash,
     row_seal,
+    sqlite_time_text,
     verify_rows,
 )
 from clinic.models import AuditEvent, AuditHead, User, utc_now
@@ -210,6 +225,14 @@ def _move_head(
         session.execute(insert(AuditHead).values(id=HEAD_ID, **values))
 
 
+# The log's columns as the database hands them, without the models' conversions: the check
+# reads times, uuids and the detail's JSON text as stored and makes them canonical itself.
+_RAW_LOG = table(
+    "audit_events",
+    *(column(name) for name in ROW_COLUMNS),
+)
+
+
 def verify_log(connection: Connection, key: bytes) -> Verdict:
     """Walk the whole log in id order (streamed) and check every row and the anchored head."""
     head_row = connection.execute(
@@ -218,26 +241,25 @@ def verify_log(connection: Connection, key: bytes) -> Verdict:
         ).where(AuditHead.id == HEAD_ID)
     ).first()
     head = Head(*head_row) if head_row is not None else None
-    table = AuditEvent.__table__
-    columns = [
-        table.c.id,
-        table.c.at,
-        table.c.actor_id,
-        table.c.action,
-        table.c.entity_type,
-        table.c.entity_uuid,
-        table.c.patient_uuid,
-        table.c.detail,
-        table.c.client_address,
-        table.c.request_id,
-        table.c.prev_hash,
-        table.c.row_hash,
-        table.c.row_hmac,
-    ]
+    raw = _RAW_LOG.c
+    sqlite = connection.dialect.name == "sqlite"
+    # PostgreSQL would decode the JSON; its text is what was stored.
+    detail = raw.detail if sqlite else cast(raw.detail, Text)
+    columns: list[Any] = [detail if name == "detail" else raw[name] for name in ROW_COLUMNS]
     with connection.execution_options(yield_per=_VERIFY_BATCH).execute(
-        select(*columns).order_by(table.c.id)
+        select(*columns).order_by(raw.id)
     ) as result:
-        return verify_rows(_tuples(result.partitions()), head, key)
+        return verify_rows(
+            _tuples(result.partitions()),
+            head,
+            key,
+            time_text=sqlite_time_text if sqlite else canonical_time,
+            uuid_hex=_same if sqlite else canonical_uuid,
+        )
+
+
+def _same(value: str | None) -> str | None:
+    return value
 
 
 def _tuples(partitions: Iterator[Any]) -> Iterator[tuple[Any, ...]]:

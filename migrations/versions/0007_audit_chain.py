@@ -118,6 +118,8 @@ def _chain_existing_rows():
         ))
         bind.execute(
             _events.update().where(_events.c.id == row_id).values(
+                # Stored again through the app's JSON serializer: in canonical form.
+                detail=detail,
                 patient_uuid=patient_uuid, prev_hash=prev, row_hash=hashed,
                 row_hmac=row_seal(key, row_id, hashed),
             )
