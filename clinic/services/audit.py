@@ -101,11 +101,11 @@ def record(
     detail: dict[str, Any] | None = None,
     *,
     patient_uuid: uuid.UUID | None = None,
-) -> AuditEvent:
+) -> None:
     """Add an audit event for an action on a record, chained to the log's head in the caller's
     transaction. `patient_uuid`: the patient whose record it concerns (a patient's own uuid when
     the entity is the patient)."""
-    return _append(
+    _append(
         session,
         Entry(action, entity_type, entity_uuid, patient_uuid, detail),
         actor.id if actor is not None else None,
@@ -159,7 +159,7 @@ def record_reads(session: Session, actor: User | None, entries: list[Entry]) -> 
         write_intent.reset(intent)
 
 
-def _append(session: Session, entry: Entry, actor_id: int | None) -> AuditEvent:
+def _append(session: Session, entry: Entry, actor_id: int | None) -> None:
     patient_uuid = entry.patient_uuid
     if patient_uuid is None and entry.entity_type == "patient":
         patient_uuid = entry.entity_uuid
@@ -171,38 +171,25 @@ def _append(session: Session, entry: Entry, actor_id: int | None) -> AuditEvent:
         )
     ).first()
     last_id, prev_hash, count = head if head is not None else (0, GENESIS_HASH, 0)
-    event = AuditEvent(
-        id=last_id + 1,
-        at=utc_now(),
-        actor_id=actor_id,
-        action=entry.action,
-        entity_type=entry.entity_type,
-        entity_uuid=entry.entity_uuid,
-        patient_uuid=patient_uuid,
-        detail=canonical_detail(entry.detail),
-        client_address=client_address(),
-        request_id=request_id(),
-        prev_hash=prev_hash,
+    row = {
+        "id": last_id + 1,
+        "at": utc_now(),
+        "actor_id": actor_id,
+        "action": entry.action,
+        "entity_type": entry.entity_type,
+        "entity_uuid": entry.entity_uuid,
+        "patient_uuid": patient_uuid,
+        "detail": canonical_detail(entry.detail),
+        "client_address": client_address(),
+        "request_id": request_id(),
+        "prev_hash": prev_hash,
+    }
+    hashed = row_hash(canonical_bytes(*row.values()))
+    # A plain INSERT (no unit of work to run): one statement, written now.
+    session.execute(
+        insert(AuditEvent).values(**row, row_hash=hashed, row_hmac=row_seal(key, row["id"], hashed))
     )
-    event.row_hash = row_hash(
-        canonical_bytes(
-            event.id,
-            event.at,
-            actor_id,
-            entry.action,
-            entry.entity_type,
-            entry.entity_uuid,
-            patient_uuid,
-            event.detail,
-            event.client_address,
-            event.request_id,
-            prev_hash,
-        )
-    )
-    event.row_hmac = row_seal(key, event.id, event.row_hash)
-    session.add(event)
-    _move_head(session, head is not None, event.id, event.row_hash, count + 1, key)
-    return event
+    _move_head(session, head is not None, row["id"], hashed, count + 1, key)
 
 
 def _lock_chain(session: Session) -> None:
