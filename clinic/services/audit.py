@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     cast,
     column,
+    func,
     insert,
     inspect,
     select,
@@ -38,8 +39,6 @@ from clinic.domain.audit_chain import (
     anchor_key,
     canonical_bytes,
     canonical_detail,
-    canonical_time,
-    canonical_uuid,
     head_seal,
     row_hash,
     row_seal,
@@ -230,9 +229,16 @@ def verify_log(connection: Connection, key: bytes) -> Verdict:
     head = Head(*head_row) if head_row is not None else None
     raw = _RAW_LOG.c
     sqlite = connection.dialect.name == "sqlite"
-    # PostgreSQL would decode the JSON; its text is what was stored.
-    detail = raw.detail if sqlite else cast(raw.detail, Text)
-    columns: list[Any] = [detail if name == "detail" else raw[name] for name in ROW_COLUMNS]
+    columns: list[Any] = [raw[name] for name in ROW_COLUMNS]
+    if not sqlite:
+        # PostgreSQL hands over the canonical text itself: the JSON as stored (not decoded),
+        # the time in UTC with microseconds, the uuids' hex digits.
+        columns[ROW_COLUMNS.index("detail")] = cast(raw.detail, Text)
+        columns[ROW_COLUMNS.index("at")] = func.to_char(
+            func.timezone("UTC", raw.at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+        )
+        for name in ("entity_uuid", "patient_uuid"):
+            columns[ROW_COLUMNS.index(name)] = func.replace(cast(raw[name], Text), "-", "")
     with connection.execution_options(yield_per=_VERIFY_BATCH).execute(
         select(*columns).order_by(raw.id)
     ) as result:
@@ -240,12 +246,12 @@ def verify_log(connection: Connection, key: bytes) -> Verdict:
             _tuples(result.partitions()),
             head,
             key,
-            time_text=sqlite_time_text if sqlite else canonical_time,
-            uuid_hex=_same if sqlite else canonical_uuid,
+            time_text=sqlite_time_text if sqlite else _same,
+            uuid_hex=_same,
         )
 
 
-def _same(value: str | None) -> str | None:
+def _same(value: Any) -> Any:
     return value
 
 
