@@ -39,3 +39,15 @@ class VersionConflictError(Exception):
         self.record = record
         self.stored_version = stored_version
         self.given_version = given_version
+
+
+class NotExaminerError(Exception):
+    """A change to a draft by someone other than its examining clinician (only they edit it;
+    an administrator can hand the draft to another clinician)."""
+
+    def __init__(self, examiner: str) -> None:
+        super().__init__(
+            f"{examiner} examines this draft: only they can change it. An administrator can "
+            "hand it to another clinician."
+        )
+        self.examiner = examiner

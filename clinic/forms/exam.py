@@ -17,6 +17,7 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -352,6 +353,15 @@ class EnteredInErrorForm(ClinicForm):
     reason = TextAreaField(
         "Why was this exam entered in error?",
         validators=[InputRequired(message="Say why, e.g. wrong patient."), Length(max=2000)],
+    )
+
+
+class ExaminerForm(ClinicForm):
+    """Hand a draft to another examining clinician (an administrator's act)."""
+
+    clinician = SelectField(
+        "New examining clinician",
+        validators=[InputRequired(message="Choose the examining clinician.")],
     )
 
 

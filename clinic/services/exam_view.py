@@ -44,6 +44,7 @@ class ExamPage:
     survey: list[tuple[str, str]]
     missing: list[str]
     can_edit: bool
+    can_reassign: bool
     can_sign: bool
     can_add_addendum: bool
     can_mark_in_error: bool
@@ -80,7 +81,8 @@ def exam_page(exam: Exam, viewer: User) -> ExamPage:
         trigger_points=trigger_points,
         survey=survey_lines(findings.survey),
         missing=missing_before_signing(exam) if draft else [],
-        can_edit=draft and examines,
+        can_edit=draft and examines and viewer.id == exam.clinician_id,
+        can_reassign=draft and Role.ADMIN in viewer.roles,
         can_sign=draft and viewer.id == exam.clinician_id,
         can_add_addendum=not draft and examines,
         can_mark_in_error=exam.status is ExamStatus.SIGNED

@@ -105,7 +105,9 @@ class ExamCreate(Strict):
     patient_id: uuid.UUID
     exam_date: date
     clinician_id: uuid.UUID | None = Field(
-        None, description="The examining clinician; the token's user when left out."
+        None,
+        description="The examining clinician; the token's user when left out. Only an "
+        "administrator's token may name another clinician (403 otherwise).",
     )
 
 

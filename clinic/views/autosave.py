@@ -49,6 +49,7 @@ from clinic.services.autosave import (
     trigger_point_state,
 )
 from clinic.services.exam_content import NO_VERSION
+from clinic.services.examiners import check_examiner
 from clinic.services.exams import get_exam_for_autosave
 from clinic.views.bodies import form_body, json_object_body
 from clinic.views.common import current_actor
@@ -124,6 +125,7 @@ def _run(exam_id: uuid.UUID, read: Read, apply: Apply, from_form: bool = False) 
         if earlier.exam_id != exam.id:
             return _json(SaveAnswer(409, {"title": "This key was already used for another exam"}))
         return _json(SaveAnswer(earlier.status_code, earlier.response))
+    check_examiner(exam, user)  # read under the exam's row lock: 403 for anyone else
     try:
         answer = apply(session, exam, change)
     except (RefusedSaveError, DomainError) as refused:

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from clinic.auth import API_ATTR, BACKGROUND_ATTR, problem
-from clinic.domain.errors import ExamLockedError
+from clinic.domain.errors import ExamLockedError, NotExaminerError
 from clinic.extensions import db_session
 from clinic.views.refusals import BodyRefusedError
 
@@ -59,6 +59,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ExamLockedError)
     def _locked(error: ExamLockedError) -> Response:
         return _answer(409, " ".join(message for _field, message in error.reasons))
+
+    @app.errorhandler(NotExaminerError)
+    def _not_examiner(error: NotExaminerError) -> Response:
+        # Nothing was written: the refusal comes before any change.
+        db_session().rollback()
+        return _answer(403, str(error))
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

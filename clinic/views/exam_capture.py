@@ -35,6 +35,7 @@ from clinic.services.exam_content import (
     save_tender_points,
     save_trigger_points,
 )
+from clinic.services.examiners import check_examiner
 from clinic.services.exams import get_draft_exam, get_exam_for_change, trigger_point_count
 from clinic.views.common import current_actor, or_404
 
@@ -42,14 +43,17 @@ bp = Blueprint("capture", __name__, url_prefix="/exams/<uuid:exam_id>")
 
 
 def _draft(exam_id: uuid.UUID) -> Exam:
-    """The draft to show or change; a POST reads it under its row lock, after its form was
-    checked (no request holds the lock while its input is validated)."""
+    """The draft to show or change, when the signed-in user examines it (anyone else is refused
+    with 403, NotExaminerError); a POST reads it under its row lock, after its form was checked
+    (no request holds the lock while its input is validated)."""
     if request.method == "POST":
         exam = or_404(get_exam_for_change(db_session(), exam_id))
         if exam.status is not ExamStatus.DRAFT:
             raise ExamLockedError()
-        return exam
-    return or_404(get_draft_exam(db_session(), exam_id))
+    else:
+        exam = or_404(get_draft_exam(db_session(), exam_id))
+    check_examiner(exam, current_actor())
+    return exam
 
 
 def _show_row_errors(rows: FieldList, entries: list[Any], error: RowErrors) -> None:
@@ -160,6 +164,7 @@ def trigger_points(exam_id: uuid.UUID) -> str | Response:
         posted = _posted_rows(request.form)
         if posted > room:
             exam = or_404(get_draft_exam(db_session(), exam_id))
+            check_examiner(exam, current_actor())
             form = TriggerPointsForm(formdata=None, data={"points": _trigger_point_rows(exam)})
             form.form_errors.append(
                 f"This page sent {posted} trigger points; the exam has {room - NEW_ROWS_AT_ONCE} "
