@@ -40,7 +40,9 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "patients.show": ("GET", EVERYONE_SIGNED_IN),
     "patients.new": ("GET", STAFF_AND_ADMIN),
     "patients.edit": ("GET", STAFF_AND_ADMIN),
-    "exams.new": ("GET", CLINICIANS_ONLY),
+    # A clinician starts exams as themselves; an administrator for any active clinician.
+    "exams.new": ("GET", {ANONYMOUS: 302, CLINICIAN: 200, STAFF: 403, ADMIN: 200}),
+    "exams.reassign_examiner_view": ("POST", ADMIN_ONLY),
     "exams.show": ("GET", EVERYONE_SIGNED_IN),
     # Refused or not, signing answers with a redirect to the exam (post/redirect/get).
     "exams.sign": ("POST", {ANONYMOUS: 302, CLINICIAN: 303, STAFF: 403, ADMIN: 403}),
@@ -87,6 +89,9 @@ ACCESS: dict[str, tuple[str, dict[str, int]]] = {
     "admin.set_user_active": ("POST", {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 403, ADMIN: 302}),
     "admin.end_user_sessions": ("POST", {ANONYMOUS: 302, CLINICIAN: 403, STAFF: 403, ADMIN: 302}),
     "admin.settings": ("GET", ADMIN_ONLY),
+    "audit.index": ("GET", ADMIN_ONLY),
+    "audit.download": ("GET", ADMIN_ONLY),
+    "audit.patient_access_report": ("GET", ADMIN_ONLY),
 }
 
 

@@ -31,6 +31,7 @@ from clinic.services.exam_content import (
     trigger_point_of,
     update_trigger_point,
 )
+from clinic.services.examiners import check_examiner
 from clinic.services.exams import start_exam
 from clinic.services.patients import (
     PatientDetails,
@@ -122,7 +123,15 @@ def load_exam_document(
     except DomainError as error:
         raise _renamed(error, {"exam_date": "exam.date", "clinician": "exam.clinician"}) from None
     _save_findings(session, exam, loaded, actor)
-    audit.record(session, actor, "exam.load", "exam", exam.uuid, {"source": loaded.source_id})
+    audit.record(
+        session,
+        actor,
+        "exam.load",
+        "exam",
+        exam.uuid,
+        {"source": loaded.source_id},
+        patient_uuid=patient.uuid,
+    )
     return exam
 
 
@@ -134,8 +143,10 @@ def update_draft(
     without added, those left out removed; then the survey (when the document has one) and the
     impression. The caller holds the exam's row and has compared the whole exam's version (the
     API's If-Match), so each part is saved over the version stored now. DomainError names the
-    document's fields; ExamLockedError for a signed exam; ValueError for a trigger point id that
-    is not one. Nothing is committed here."""
+    document's fields; ExamLockedError for a signed exam; NotExaminerError when the actor is not
+    its examining clinician; ValueError for a trigger point id that is not one. Nothing is
+    committed here."""
+    check_examiner(exam, actor)
     stored_sites = {row.site_code: row.version for row in exam.tender_points}
     for site in loaded.tender_points:
         save_tender_point(session, exam, site, stored_sites.get(site.site_code, 0), actor)

@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
         account,
         admin,
         api,
+        audit,
         auth,
         autosave,
         exam_capture,
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
         reports,
         exports,
         admin,
+        audit,
         api,
     ):
         app.register_blueprint(module.bp)

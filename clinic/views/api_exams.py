@@ -17,7 +17,9 @@ from clinic.domain.roles import Capability
 from clinic.domain.scales import ExamStatus
 from clinic.extensions import db_session
 from clinic.models import Exam, utc_now
+from clinic.services.audit import Entry, record_reads
 from clinic.services.exam_loading import update_draft
+from clinic.services.examiners import ONLY_AS_YOURSELF, may_start_for
 from clinic.services.exams import (
     WHOLE_EXAM,
     exams_in_date_order,
@@ -86,10 +88,11 @@ def exams() -> Response:
 
 
 @bp.post("/exams")
-@api(Capability.EXAMINE)
+@api((Capability.EXAMINE, Capability.MANAGE_USERS))
 @spec.validate(json=s.ExamCreate, resp=Documented(HTTP_201=s.ExamOut, **PROBLEMS))
 def create_exam() -> Response:
-    """Start a draft exam."""
+    """Start a draft exam: a clinician as its examiner (the default); an administrator for any
+    active clinician."""
     body: s.ExamCreate = validated("json")
     session, actor = db_session(), current_actor()
     found = get_patient(session, body.patient_id)
@@ -98,6 +101,8 @@ def create_exam() -> Response:
     clinician = get_user(session, body.clinician_id) if body.clinician_id else actor
     if clinician is None:
         return problem(422, "Some values are not valid", errors={"clinician_id": "no such user"})
+    if not may_start_for(actor, clinician):
+        return problem(403, ONLY_AS_YOURSELF)
     try:
         exam = start_exam(session, found, body.exam_date, clinician, clinic_today(), actor)
     except DomainError as error:
@@ -105,6 +110,11 @@ def create_exam() -> Response:
         return domain_problem(error)
     session.commit()
     return json_response(_exam_out(exam), 201, etag_of(exam))
+
+
+def _record_read(exam: Exam, action: str, detail: dict[str, str] | None = None) -> None:
+    entry = Entry(action, "exam", exam.uuid, exam.patient.uuid, detail)
+    record_reads(db_session(), current_actor(), [entry])
 
 
 def _exam_or_problem(exam_id: uuid.UUID) -> Exam | Response:
@@ -152,7 +162,9 @@ def exam(exam_id: uuid.UUID) -> Response:
     found = _exam_or_problem(exam_id)
     if isinstance(found, Response):
         return found
-    return json_response(current_document(found), etag=etag_of(found))
+    response = json_response(current_document(found), etag=etag_of(found))
+    _record_read(found, "exam.view")
+    return response
 
 
 @bp.put("/exams/<uuid:exam_id>")
@@ -250,7 +262,9 @@ def scores(exam_id: uuid.UUID) -> Response:
     found = _exam_or_problem(exam_id)
     if isinstance(found, Response):
         return found
-    return json_response(current_document(found)["scores"], etag=etag_of(found))
+    response = json_response(current_document(found)["scores"], etag=etag_of(found))
+    _record_read(found, "exam.view", {"part": "scores"})
+    return response
 
 
 @bp.get("/exams/<uuid:exam_id>/summary.pdf")
@@ -268,4 +282,5 @@ def summary_pdf(exam_id: uuid.UUID) -> Response:
     response = Response(data, mimetype="application/pdf")
     name = report_file_name(found.exam_date, found.patient.mrn, "exam")
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    _record_read(found, "exam.print", {"report": "exam summary"})
     return response

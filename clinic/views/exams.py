@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -18,10 +17,12 @@ from clinic.domain.errors import DomainError, NotReadyToSignError
 from clinic.domain.roles import Capability, Role
 from clinic.extensions import db_session
 from clinic.forms.base import ClinicForm
-from clinic.forms.exam import AddendumForm, EnteredInErrorForm, SignForm
+from clinic.forms.exam import AddendumForm, EnteredInErrorForm, ExaminerForm, SignForm
 from clinic.forms.patients import StartExamForm
-from clinic.models import Exam
+from clinic.models import Exam, User
+from clinic.services.audit import Entry, record_reads
 from clinic.services.exam_view import ExamPage, exam_page
+from clinic.services.examiners import check_may_start_for, reassign_examiner
 from clinic.services.exams import WHOLE_EXAM, get_exam, get_exam_for_change, start_exam
 from clinic.services.password_checks import caller_for
 from clinic.services.patients import get_patient
@@ -39,30 +40,27 @@ bp = Blueprint("exams", __name__)
 
 
 @bp.route("/patients/<uuid:patient_id>/exams/new", methods=["GET", "POST"])
-@access(Capability.EXAMINE)
+@access((Capability.EXAMINE, Capability.MANAGE_USERS))
 def new(patient_id: uuid.UUID) -> str | Response:
-    """Start a draft exam of a patient."""
+    """Start a draft exam of a patient: a clinician as its examiner, an administrator for any
+    active clinician."""
     patient = or_404(get_patient(db_session(), patient_id))
+    actor = current_actor()
     form = StartExamForm()
-    form.clinician.choices = [
-        SelectChoice(str(user.uuid), user.signature_name)
-        for user in active_clinicians(db_session())
-    ]
+    form.clinician.choices = _examiner_choices(actor)
+    # A clinician is offered only themselves; anyone else posted is refused by name below.
+    form.clinician.validate_choice = Role.ADMIN in actor.roles
     if not form.is_submitted():
         form.exam_date.data = clinic_today()
-        if Role.CLINICIAN in current_user.roles:
-            form.clinician.data = str(current_user.uuid)
+        if Role.CLINICIAN in actor.roles:
+            form.clinician.data = str(actor.uuid)
     if form.validate_on_submit():
-        clinician = or_404(get_user(db_session(), uuid.UUID(form.clinician.data)))
         start = start_from_last_exam if form.from_last_exam.data else start_exam
         try:
+            clinician = _chosen_clinician(form.clinician.data)
+            check_may_start_for(actor, clinician)
             exam = start(
-                db_session(),
-                patient,
-                form.exam_date.data,
-                clinician,
-                clinic_today(),
-                current_actor(),
+                db_session(), patient, form.exam_date.data, clinician, clinic_today(), actor
             )
         except DomainError as error:
             form.populate_errors(error)
@@ -71,6 +69,24 @@ def new(patient_id: uuid.UUID) -> str | Response:
             flash("Exam started as a draft.", "success")
             return redirect(url_for("exams.show", exam_id=exam.uuid))
     return render_template("exams/new.html", form=form, patient=patient)
+
+
+def _examiner_choices(actor: User) -> list[SelectChoice]:
+    """Who may be named the examining clinician: any active clinician for an administrator,
+    else the clinician themselves."""
+    clinicians = active_clinicians(db_session()) if Role.ADMIN in actor.roles else [actor]
+    return [SelectChoice(str(user.uuid), user.signature_name) for user in clinicians]
+
+
+def _chosen_clinician(value: str) -> User:
+    """The user a posted clinician id names; a DomainError on the field when none."""
+    try:
+        found = get_user(db_session(), uuid.UUID(value))
+    except ValueError:
+        found = None
+    if found is None:
+        raise DomainError([("clinician", "Choose the examining clinician.")])
+    return found
 
 
 def _client_state(exam: Exam, page: ExamPage) -> dict[str, Any]:
@@ -113,6 +129,9 @@ def _show(exam: Exam, **forms: ClinicForm) -> str:
         "sign_form": _refused_sign_form(exam),
         "addendum_form": AddendumForm(formdata=None),
         "error_form": EnteredInErrorForm(formdata=None),
+        "examiner_form": _examiner_form(exam, posted=False)
+        if page.can_reassign
+        else ExaminerForm(formdata=None),
     } | forms
     return render_template("exams/show.html", exam=exam, page=page, **context)
 
@@ -121,7 +140,11 @@ def _show(exam: Exam, **forms: ClinicForm) -> str:
 @access(Capability.VIEW_RECORDS)
 def show(exam_id: uuid.UUID) -> str:
     """The exam page: header, findings, scores in words, signature and addenda."""
-    return _show(or_404(get_exam(db_session(), exam_id)))
+    exam = or_404(get_exam(db_session(), exam_id))
+    read = Entry("exam.view", "exam", exam_id, exam.patient.uuid)
+    page = _show(exam)
+    record_reads(db_session(), current_actor(), [read])
+    return page
 
 
 # The flask-session key of a refused sign's messages (never the password), shown once by the
@@ -220,3 +243,32 @@ def entered_in_error(exam_id: uuid.UUID) -> str | Response:
             flash("The exam is marked entered in error.", "success")
             return redirect(url_for("exams.show", exam_id=exam.uuid))
     return _show(exam, error_form=form)
+
+
+def _examiner_form(exam: Exam, *, posted: bool) -> ExaminerForm:
+    """The form that hands a draft to another clinician, offering every other active one."""
+    form = ExaminerForm() if posted else ExaminerForm(formdata=None)
+    examiner = str(exam.clinician.uuid)
+    form.clinician.choices = [
+        choice for choice in _examiner_choices(current_actor()) if choice.value != examiner
+    ]
+    return form
+
+
+@bp.post("/exams/<uuid:exam_id>/examiner")
+@access(Capability.MANAGE_USERS)
+def reassign_examiner_view(exam_id: uuid.UUID) -> str | Response:
+    """Hand a draft to another examining clinician (administrators), audited."""
+    exam = or_404(get_exam_for_change(db_session(), exam_id, WHOLE_EXAM))
+    form = _examiner_form(exam, posted=True)
+    if form.validate_on_submit():
+        try:
+            chosen = _chosen_clinician(form.clinician.data)
+            reassign_examiner(db_session(), exam, chosen, current_actor())
+        except DomainError as error:
+            form.populate_errors(error)
+        else:
+            db_session().commit()
+            flash(f"{exam.clinician.signature_name} now examines this draft.", "success")
+            return redirect(url_for("exams.show", exam_id=exam.uuid))
+    return _show(exam, examiner_form=form)

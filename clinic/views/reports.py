@@ -13,6 +13,7 @@ from clinic.domain.errors import DomainError
 from clinic.domain.roles import Capability
 from clinic.extensions import db_session
 from clinic.models import User, utc_now
+from clinic.services.audit import Entry, record_reads
 from clinic.services.exams import get_exam
 from clinic.services.patients import get_patient
 from clinic.services.reports import (
@@ -25,7 +26,7 @@ from clinic.services.reports import (
     signed_pdf_etag,
 )
 from clinic.services.users import active_clinicians, get_user
-from clinic.views.common import clinic_today, or_404
+from clinic.views.common import clinic_today, current_actor, or_404
 
 bp = Blueprint("reports", __name__)
 
@@ -34,9 +35,10 @@ def _pdf(data: bytes, file_name: str, etag: str | None = None) -> Response:
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{file_name}"'
     if etag:
+        # A signed exam's PDF changes only with an addendum or the clinic's settings: a client
+        # that kept its own copy asks with If-None-Match. Browsers keep none: every PDF is sent
+        # no-store (clinic/headers.py), as the tablets are shared.
         response.set_etag(etag)
-        # Signed exams cannot change, so the browser may keep the PDF; it still asks each time.
-        response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -54,7 +56,10 @@ def exam_pdf(exam_id: uuid.UUID) -> Response:
     from clinic.reports.chart_summary import render_exam_summary  # ReportLab loads only to print
 
     data = render_exam_summary(exam_summary(session, exam, utc_now()))
-    return _pdf(data, report_file_name(exam.exam_date, exam.patient.mrn, "exam"), etag)
+    response = _pdf(data, report_file_name(exam.exam_date, exam.patient.mrn, "exam"), etag)
+    printed = Entry("exam.print", "exam", exam_id, exam.patient.uuid, {"report": "exam summary"})
+    record_reads(session, current_actor(), [printed])
+    return response
 
 
 def _date_arg(name: str, default: date | None) -> date:
@@ -119,6 +124,9 @@ def day_pdf() -> Response:
 
     data = render_exam_batch([exam_summary(session, exam, now, clinic) for exam in exams])
     name = f"{start.isoformat()}_exams.pdf" if start == end else f"{start}_to_{end}_exams.pdf"
+    detail = {"report": "day batch", "from": start.isoformat(), "to": end.isoformat()}
+    printed = [Entry("exam.print", "exam", e.uuid, e.patient.uuid, detail) for e in exams]
+    record_reads(session, current_actor(), printed)
     return _pdf(data, name)
 
 
@@ -131,4 +139,7 @@ def trend_pdf(patient_id: uuid.UUID) -> Response:
     from clinic.reports.trend import render_patient_trend  # ReportLab loads only to print
 
     data = render_patient_trend(patient_trend(session, patient, utc_now()))
-    return _pdf(data, report_file_name(clinic_today(), patient.mrn, "trend"))
+    response = _pdf(data, report_file_name(clinic_today(), patient.mrn, "trend"))
+    printed = Entry("patient.print", "patient", patient_id, patient_id, {"report": "trend"})
+    record_reads(session, current_actor(), [printed])
+    return response
