@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, TypeVar
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -289,11 +289,6 @@ def _safe_next() -> str | None:
     if request.method != "GET":
         return None
     return request.full_path.rstrip("?")
-
-
-def is_safe_redirect(target: str | None) -> TypeGuard[str]:
-    """Say whether a ?next= target stays on this site."""
-    return target is not None and target.startswith("/") and not target.startswith(("//", "/\\"))
 
 
 def setup_done() -> bool:
