@@ -177,6 +177,13 @@ def end_session(reason: str = "signed out") -> None:
     _server_session().end(reason)
 
 
+def session_limits() -> tuple[timedelta, timedelta]:
+    """How long a session may go unused, and how long it may last however used."""
+    config = current_app.config
+    idle = timedelta(minutes=float(config["IDLE_TIMEOUT_MINUTES"]))
+    return idle, timedelta(hours=float(config["MAX_SESSION_HOURS"]))
+
+
 def current_session_row() -> int | None:
     """The id of this request's session row (None before it has one)."""
     return _server_session().row_id
@@ -278,9 +285,7 @@ def _session_expired() -> bool:
     signed_in, last_seen = current.signed_in_at, current.last_seen_at
     if signed_in is None or last_seen is None:
         return True
-    config = current_app.config
-    idle = timedelta(minutes=float(config["IDLE_TIMEOUT_MINUTES"]))
-    absolute = timedelta(hours=float(config["MAX_SESSION_HOURS"]))
+    idle, absolute = session_limits()
     now = utc_now()
     return now - last_seen > idle or now - signed_in > absolute
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete, insert, select, update
@@ -182,9 +182,8 @@ def _due(last_seen_at: datetime | None, now: datetime) -> bool:
 
 
 def _new_row(session: ServerSession, key: str, now: datetime) -> dict[str, Any]:
-    from flask import request
+    from clinic.services.audit import client_address
 
-    agent = request.headers.get("User-Agent", "") if request else ""
     return {
         "uuid": uuid.uuid4(),
         "key_hash": key_hash(key),
@@ -193,8 +192,8 @@ def _new_row(session: ServerSession, key: str, now: datetime) -> dict[str, Any]:
         "created_at": now,
         "signed_in_at": session.signed_in_at,
         "last_seen_at": session.last_seen_at or now,
-        "user_agent": agent[:256],
-        "client_address": (request.remote_addr or "")[:64] if request else "",
+        "user_agent": request.headers.get("User-Agent", "")[:256],
+        "client_address": (client_address() or "")[:64],
     }
 
 

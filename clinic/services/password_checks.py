@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from clinic.auth import verify_password
 from clinic.domain.accounts import normalise_email
 from clinic.models import PasswordFailure, User, utc_now
+from clinic.services.audit import client_address
 
 SIGN_IN = "sign_in"
 SIGN_EXAM = "sign_exam"
@@ -62,8 +63,7 @@ class Caller:
 
 def caller_for(email: str, session_row: int | None = None) -> Caller:
     """The caller of this request (no address outside one: the command line)."""
-    address = (request.remote_addr or "") if has_request_context() else ""
-    return Caller(normalise_email(email), address[:64], session_row)
+    return Caller(normalise_email(email), (client_address() or "")[:64], session_row)
 
 
 def check_password(
@@ -126,9 +126,7 @@ def _own(caller: Caller) -> tuple[Any, ...]:
 
 def _count(session: Session, *where: Any) -> tuple[int, datetime | None]:
     row = session.execute(select(func.count(), func.max(PasswordFailure.at)).where(*where)).one()
-    count, last = row
-    if isinstance(last, datetime) and last.tzinfo is None:  # SQLite's MAX() loses the zone
-        last = last.replace(tzinfo=utc_now().tzinfo)
+    count, last = row  # MAX() keeps the column's type: an aware UTC time on either database
     return int(count or 0), last
 
 

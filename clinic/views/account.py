@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from clinic.auth import SIGNED_IN, access, current_session_row, end_session, start_session
+from clinic.auth import (
+    SIGNED_IN,
+    access,
+    current_session_row,
+    end_session,
+    session_limits,
+    start_session,
+)
 from clinic.domain.errors import DomainError
 from clinic.extensions import db_session
 from clinic.forms.api_tokens import ApiTokenForm, RevokeForm
@@ -135,11 +141,5 @@ def end_other_sessions_view() -> Response:
 
 
 def _sessions_of(user: User) -> list[SessionView]:
-    config = current_app.config
-    return active_sessions(
-        db_session(),
-        user,
-        timedelta(minutes=float(config["IDLE_TIMEOUT_MINUTES"])),
-        timedelta(hours=float(config["MAX_SESSION_HOURS"])),
-        current_session_row(),
-    )
+    idle, absolute = session_limits()
+    return active_sessions(db_session(), user, idle, absolute, current_session_row())
